@@ -246,9 +246,14 @@ int p9_peek_header(const uint8_t *buf, size_t len, uint32_t *size, uint8_t *type
 /* Decode exactly one message of `len` bytes (len must equal the size field).
  * msize bounds every count.  p9_decode_request accepts only T-messages a
  * server may receive; p9_decode_reply only R-messages (incl. Rlerror).
- * Errors: -EBADMSG (truncated, trailing bytes, lying counts or sizes),
- * -EMSGSIZE (size above msize), -EPROTO (unknown or wrong-direction type),
- * -E2BIG (walk with more than 16 names/qids). */
+ * Errors: -EBADMSG (len < 7, size field != len, truncated, trailing bytes,
+ * lying counts or string lengths), -EMSGSIZE (size above msize, or a
+ * Tread/Twrite/Treaddir count above msize - P9_IOHDRSZ), -EPROTO (unknown
+ * or wrong-direction type), -E2BIG (walk with more than 16 names/qids),
+ * -EINVAL (out == NULL).  Framing is checked before the type.  Tversion's
+ * msize field is not bounded (it is being negotiated).  On error *out is
+ * zeroed apart from type/tag (when the header could be read), so a server
+ * can still answer the tag. */
 int p9_decode_request(const uint8_t *buf, size_t len, uint32_t msize, struct p9_msg *out);
 int p9_decode_reply(const uint8_t *buf, size_t len, uint32_t msize, struct p9_msg *out);
 
@@ -262,7 +267,8 @@ int p9_encode(const struct p9_msg *m, uint8_t *buf, size_t cap);
 int p9_dirent_put(uint8_t *buf, size_t cap, const struct p9_qid *qid, uint64_t offset,
 		  uint8_t type, const char *name, uint16_t namelen);
 /* Parse the dirent at data[*pos..len); advances *pos.  Returns 1 when an
- * entry was read, 0 at the end, -EBADMSG when truncated. */
+ * entry was read, 0 at the end, -EBADMSG when truncated (*pos unchanged),
+ * -EINVAL when *pos > len. */
 int p9_dirent_next(const uint8_t *data, size_t len, size_t *pos, struct p9_dirent *out);
 
 /* Copy a decoded string into dst[cap] with a NUL.  -ENAMETOOLONG if it does
