@@ -22,6 +22,11 @@ struct p9_client;
 
 /* Take ownership of `fd`, negotiate Tversion "9P2000.L" with msize at most
  * `msize` (clamped to [P9_MIN_MSIZE, P9_MAX_MSIZE]) and start the reader.
+ * fd must be a connected SOCK_STREAM socket (-ENOTSOCK / -EPROTOTYPE
+ * otherwise: shutdown(2) is how a dead connection wakes everyone); it is
+ * made blocking and close-on-exec.  A server version other than "9P2000.L"
+ * is -EOPNOTSUPP; a server msize above ours or below P9_MIN_MSIZE, or any
+ * malformed Rversion, is -EPROTO; a peer that closes is -EIO.
  * On failure fd is closed. */
 int p9_client_new(int fd, uint32_t msize, struct p9_client **out);
 /* Shut the connection down, wake every waiter with -EIO, join the reader,
@@ -38,6 +43,9 @@ uint32_t p9_client_iounit(const struct p9_client *c);
 /* Fids: allocated from a bitmap, never P9_NOFID.  -EMFILE when exhausted. */
 int p9_fid_alloc(struct p9_client *c, uint32_t *fid);
 void p9_fid_release(struct p9_client *c, uint32_t fid);   /* no Tclunk */
+/* Hand out only fids below `max` (default 1 << 24).  Lowering it does not
+ * revoke fids already handed out. */
+void p9_client_set_max_fids(struct p9_client *c, uint32_t max);
 
 /* A reply: the decoded message plus the buffer it points into. */
 struct p9_reply {
@@ -49,7 +57,13 @@ void p9_reply_free(struct p9_reply *r);
 /* Cancellation: a caller may hand a p9_cancel to p9_rpc; another thread
  * calls p9_cancel_fire() on it, the client sends Tflush for the pending tag,
  * waits for Rflush (or the original reply) and the call returns -EINTR
- * (or its real result if the reply won the race). */
+ * (or its real result if the reply won the race).
+ * - The call always waits for the Rflush: the tag is reused only after it,
+ *   as the protocol requires.  A server that never answers Tflush keeps the
+ *   caller waiting (until the connection dies: then -EIO).
+ * - Fired before p9_rpc starts: p9_rpc returns -EINTR and sends nothing.
+ *   Fired after it returned: no effect.  `fired` stays set; p9_cancel_init
+ *   again before reusing k.  One p9_rpc per p9_cancel at a time. */
 struct p9_cancel {
 	int fired;                     /* set by p9_cancel_fire */
 	void *priv;                    /* owned by the client */
@@ -59,7 +73,11 @@ void p9_cancel_fire(struct p9_cancel *k);
 
 /* Generic round trip: sets req->tag, sends, waits.  On success *rep holds
  * the R-message (never Rlerror: that becomes the negative errno).  The
- * reply's type is checked to be req->type + 1. `k` may be NULL. */
+ * reply's type is checked to be req->type + 1. `k` may be NULL.
+ * Tversion and Tflush are the client's own business: -EINVAL.  On error
+ * rep->buf is NULL (p9_reply_free is still safe).  An Rlerror ecode of 0 or
+ * above 4095 is -EIO.  A reply of the wrong type, with an unknown tag,
+ * above msize or malformed kills the connection. */
 int p9_rpc(struct p9_client *c, struct p9_msg *req, struct p9_reply *rep, struct p9_cancel *k);
 
 /* Typed helpers (all go through p9_rpc). Names are C strings. */
@@ -87,6 +105,8 @@ int p9_mknod(struct p9_client *c, uint32_t dfid, const char *name, uint32_t mode
 	     uint32_t major, uint32_t minor, uint32_t gid, struct p9_qid *qid);
 int p9_mkdir(struct p9_client *c, uint32_t dfid, const char *name, uint32_t mode,
 	     uint32_t gid, struct p9_qid *qid);
+/* Target as a C string in buf; returns its length, -ENAMETOOLONG if it
+ * does not fit in cap (with the NUL), -EINVAL if it holds a NUL byte. */
 int p9_readlink(struct p9_client *c, uint32_t fid, char *buf, size_t cap);
 int p9_link(struct p9_client *c, uint32_t dfid, uint32_t fid, const char *name);
 int p9_rename(struct p9_client *c, uint32_t fid, uint32_t dfid, const char *name);
@@ -101,6 +121,9 @@ int p9_xattrwalk(struct p9_client *c, uint32_t fid, uint32_t newfid, const char 
 int p9_xattrcreate(struct p9_client *c, uint32_t fid, const char *name, uint64_t size, uint32_t flags);
 /* Tlock: returns the status byte (P9_LOCK_*) or a negative errno. */
 int p9_lock(struct p9_client *c, uint32_t fid, const struct p9_flock *lk);
+/* Tgetlock: *out gets the answer; its client_id is copied (with a NUL) into
+ * client_id[cap] and out->client_id points there (len 0 when client_id is
+ * NULL).  -ENAMETOOLONG if it does not fit. */
 int p9_getlock(struct p9_client *c, uint32_t fid, const struct p9_flock *lk, struct p9_flock *out,
 	       char *client_id, size_t cap);
 
