@@ -1,0 +1,130 @@
+/* Attributes and entries: 9P Rgetattr -> struct stat, lookups, the
+ * ownership rules for new files, open flags. */
+#include "fs_int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+
+void fs_attr_to_stat(const struct p9_attr *a, struct stat *st)
+{
+	memset(st, 0, sizeof *st);
+	st->st_ino = a->qid.path;
+	st->st_mode = a->mode;
+	st->st_nlink = a->nlink;
+	st->st_uid = a->uid;
+	st->st_gid = a->gid;
+	st->st_rdev = a->rdev;
+	st->st_size = (off_t)a->size;
+	st->st_blksize = a->blksize ? (blksize_t)a->blksize : 4096;
+	st->st_blocks = (blkcnt_t)a->blocks;
+	st->st_atim.tv_sec = (time_t)a->atime_sec;
+	st->st_atim.tv_nsec = (long)(a->atime_nsec % 1000000000u);
+	st->st_mtim.tv_sec = (time_t)a->mtime_sec;
+	st->st_mtim.tv_nsec = (long)(a->mtime_nsec % 1000000000u);
+	st->st_ctim.tv_sec = (time_t)a->ctime_sec;
+	st->st_ctim.tv_nsec = (long)(a->ctime_nsec % 1000000000u);
+}
+
+int fs_getattr_fid(struct fs *fs, uint32_t fid, struct fs_inode *i, struct stat *st)
+{
+	struct p9_attr a;
+	int r = p9_getattr(fs->c, fid, P9_GETATTR_BASIC, &a);
+	if (r < 0)
+		return r;
+	/* a server that leaves out the basics gives us nothing to show */
+	if ((a.valid & (P9_GETATTR_MODE | P9_GETATTR_SIZE)) != (P9_GETATTR_MODE | P9_GETATTR_SIZE))
+		return -EIO;
+	fs_attr_to_stat(&a, st);
+	if (i) {
+		atomic_store_explicit(&i->mode, a.mode, memory_order_relaxed);
+		atomic_store_explicit(&i->gid, a.gid, memory_order_relaxed);
+	}
+	return 0;
+}
+
+void fs_entry_fill(struct fs *fs, struct fs_inode *i, const struct stat *st,
+		   struct fuse_entry_param *e)
+{
+	memset(e, 0, sizeof *e);
+	e->ino = fs_nodeid(fs, i);
+	e->generation = 0;
+	e->attr = *st;
+	e->attr_timeout = fs->attr_timeout;
+	e->entry_timeout = fs->entry_timeout;
+}
+
+int fs_lookup_entry(struct fs *fs, struct fs_inode *parent, const char *name,
+		    struct fuse_entry_param *e)
+{
+	uint32_t fid;
+	struct p9_qid qid;
+	struct stat st;
+
+	if (strlen(name) > 255)
+		return -ENAMETOOLONG;
+	int r = fs_fid_walk1(fs, parent->fid, name, &fid, &qid);
+	if (r < 0)
+		return r;
+	r = fs_getattr_fid(fs, fid, NULL, &st);
+	if (r < 0) {
+		fs_fid_put(fs, fid);
+		return r;
+	}
+	struct fs_inode *i;
+	r = fs_inode_adopt(fs, fid, &qid, &i);   /* consumes fid */
+	if (r < 0)
+		return r;
+	atomic_store_explicit(&i->mode, st.st_mode, memory_order_relaxed);
+	atomic_store_explicit(&i->gid, st.st_gid, memory_order_relaxed);
+	fs_entry_fill(fs, i, &st, e);
+	return 0;
+}
+
+/* Linux open flags -> 9P2000.L wire flags.  Only what a server should act
+ * on: creation flags come separately, O_DIRECT and O_NOATIME stay local. */
+uint32_t fs_open_flags(const struct fs *fs, int flags)
+{
+	uint32_t f;
+	switch (flags & O_ACCMODE) {
+	case O_WRONLY:
+		/* the writeback cache reads pages around partial writes */
+		f = fs->writeback ? P9_DOTL_RDWR : P9_DOTL_WRONLY;
+		break;
+	case O_RDWR:
+		f = P9_DOTL_RDWR;
+		break;
+	default:
+		f = P9_DOTL_RDONLY;
+	}
+	if (flags & O_TRUNC)
+		f |= P9_DOTL_TRUNC;
+	/* with writeback the kernel computes append offsets itself */
+	if ((flags & O_APPEND) && !fs->writeback)
+		f |= P9_DOTL_APPEND;
+	if (flags & O_DSYNC)
+		f |= P9_DOTL_DSYNC;
+	if ((flags & O_SYNC) == O_SYNC)
+		f |= P9_DOTL_SYNC;
+	return f;
+}
+
+uint32_t fs_new_gid(struct fs_inode *parent, const struct fuse_ctx *ctx)
+{
+	uint32_t mode = atomic_load_explicit(&parent->mode, memory_order_relaxed);
+	if (mode & S_ISGID)
+		return atomic_load_explicit(&parent->gid, memory_order_relaxed);
+	return ctx->gid;
+}
+
+int fs_chown_new(struct fs *fs, uint32_t fid, const struct fuse_ctx *ctx, uint32_t gid)
+{
+	if (!fs->chown_new || ctx->uid == fs->attach_uid)
+		return 0;
+	struct p9_iattr ia = {
+		.valid = P9_SETATTR_UID | P9_SETATTR_GID,
+		.uid = ctx->uid,
+		.gid = gid,
+	};
+	return p9_setattr(fs->c, fid, &ia);
+}

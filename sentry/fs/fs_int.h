@@ -1,0 +1,146 @@
+/* Internals shared by the files of the FUSE bridge. Not for other users:
+ * they see only fs.h. */
+#ifndef BURROW_SENTRY_FS_INT_H
+#define BURROW_SENTRY_FS_INT_H
+
+#define FUSE_USE_VERSION 34
+#include <fuse_lowlevel.h>
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/stat.h>
+
+#include "fs.h"
+#include "p9/client.h"
+
+/* One FUSE inode per 9P fid: the fid was walked from the parent at lookup
+ * and is never opened (opens clone it).  Node ids are the inode's address;
+ * FUSE_ROOT_ID maps to fs->root. */
+struct fs_inode {
+	struct fs_inode *hnext;       /* hash chain, under itab.mu */
+	struct fs_inode *anext, *aprev; /* every live inode, under itab.mu */
+	uint64_t qpath;
+	uint64_t nlookup;             /* under itab.mu */
+	uint32_t fid;
+	uint8_t qtype;
+	bool hashed;                  /* findable by qpath (under itab.mu) */
+	/* last mode/gid the server reported: setgid-directory inheritance */
+	_Atomic uint32_t mode;
+	_Atomic uint32_t gid;
+	pthread_mutex_t lk_mu;        /* guards lockfids */
+	struct fs_lockfid *lockfids;  /* POSIX lock owners (ops_lock.c) */
+};
+
+struct fs_itable {
+	pthread_mutex_t mu;
+	struct fs_inode **buckets;
+	size_t nbuckets, count;
+	struct fs_inode *all;         /* hashed or not, until forgotten */
+};
+
+struct fs_iopool;
+
+struct fs {
+	struct p9_client *c;
+	struct fs_inode *root;
+	struct fs_itable itab;
+	struct fs_iopool *pool;       /* fan-out of I/O larger than one message */
+	uint32_t iounit;              /* payload of one Tread/Twrite */
+	bool exclusive;               /* cache=exclusive */
+	bool writeback;               /* kernel writeback cache is on */
+	bool ro;
+	bool chown_new;               /* give new files the caller's uid (we are root) */
+	uint32_t attach_uid;
+	double attr_timeout, entry_timeout, neg_timeout;
+	atomic_bool no_renameat, no_unlinkat;  /* server lacks them: use Trename/Tremove */
+	atomic_bool exiting;          /* session ending: stop lock polling */
+};
+
+/* An open file or directory: its own fid, walked from the inode's and
+ * opened with Tlopen/Tlcreate. fi->fh holds its address. */
+struct fs_file {
+	struct fs_inode *ino;
+	uint32_t fid;
+	uint32_t flags;               /* Tlopen flags used */
+};
+
+static inline struct fs *fs_of(fuse_req_t req)
+{
+	return fuse_req_userdata(req);
+}
+static inline struct fs_inode *fs_inode_of(struct fs *fs, fuse_ino_t ino)
+{
+	return ino == FUSE_ROOT_ID ? fs->root : (struct fs_inode *)(uintptr_t)ino;
+}
+static inline fuse_ino_t fs_nodeid(struct fs *fs, struct fs_inode *i)
+{
+	return i == fs->root ? FUSE_ROOT_ID : (fuse_ino_t)(uintptr_t)i;
+}
+static inline struct fs_file *fs_file_of(struct fuse_file_info *fi)
+{
+	return (struct fs_file *)(uintptr_t)fi->fh;
+}
+
+/* inode.c */
+int fs_itable_init(struct fs_itable *t);
+void fs_itable_destroy(struct fs *fs);
+/* Adopt `fid` (walked, with qid) as an inode and count one lookup. If the
+ * file already has an inode, fid is clunked and that inode returned. */
+int fs_inode_adopt(struct fs *fs, uint32_t fid, const struct p9_qid *qid, struct fs_inode **out);
+/* One more lookup of a known inode (link). */
+void fs_inode_ref(struct fs *fs, struct fs_inode *i);
+/* Drop n lookups; clunk and free at zero. */
+void fs_inode_forget(struct fs *fs, struct fs_inode *i, uint64_t n);
+int fs_root_init(struct fs *fs, uint32_t fid, const struct p9_qid *qid);
+
+/* fid.c: fid helpers */
+int fs_fid_clone(struct fs *fs, uint32_t fid, uint32_t *newfid);
+int fs_fid_walk1(struct fs *fs, uint32_t dfid, const char *name, uint32_t *newfid,
+		 struct p9_qid *qid);
+void fs_fid_put(struct fs *fs, uint32_t fid);
+
+/* attr.c */
+void fs_attr_to_stat(const struct p9_attr *a, struct stat *st);
+/* getattr on fid, remember mode/gid in the inode (may be NULL) */
+int fs_getattr_fid(struct fs *fs, uint32_t fid, struct fs_inode *i, struct stat *st);
+/* Walk `name` under parent, adopt it and fill the entry. */
+int fs_lookup_entry(struct fs *fs, struct fs_inode *parent, const char *name,
+		    struct fuse_entry_param *e);
+void fs_entry_fill(struct fs *fs, struct fs_inode *i, const struct stat *st,
+		   struct fuse_entry_param *e);
+uint32_t fs_open_flags(const struct fs *fs, int flags);
+/* gid new files get: the parent's if it is setgid, else the caller's */
+uint32_t fs_new_gid(struct fs_inode *parent, const struct fuse_ctx *ctx);
+/* After a create: give the file the caller's uid when we may. */
+int fs_chown_new(struct fs *fs, uint32_t fid, const struct fuse_ctx *ctx, uint32_t gid);
+
+/* iopool.c */
+int fs_iopool_new(unsigned nthreads, struct fs_iopool **out);
+void fs_iopool_free(struct fs_iopool *p);
+/* Read/write [off, off+len) through fid in iounit-sized pieces, all in
+ * flight at once. Returns the bytes done (a short count stops at the first
+ * short piece) or -errno if nothing was done. */
+ssize_t fs_pread(struct fs *fs, uint32_t fid, void *buf, size_t len, uint64_t off);
+ssize_t fs_pwrite(struct fs *fs, uint32_t fid, const void *buf, size_t len, uint64_t off);
+
+/* tlsbuf.c: per-thread scratch buffers, grown on demand, freed at thread
+ * exit. NULL when out of memory. */
+enum fs_buf_slot { FS_BUF_IO, FS_BUF_DIR, FS_BUF_NSLOTS };
+void *fs_tls_buf(enum fs_buf_slot slot, size_t size);
+
+/* Operation tables, one file each. */
+void fs_ops_entry(struct fuse_lowlevel_ops *ops);
+void fs_ops_ns(struct fuse_lowlevel_ops *ops);
+void fs_ops_file(struct fuse_lowlevel_ops *ops);
+void fs_ops_dir(struct fuse_lowlevel_ops *ops);
+void fs_ops_xattr(struct fuse_lowlevel_ops *ops);
+void fs_ops_lock(struct fuse_lowlevel_ops *ops);
+
+/* ops_lock.c: drop this owner's POSIX locks (flush); release every lock
+ * fid of an inode (clunking them unless the connection is going away) */
+void fs_lock_flush(struct fs *fs, struct fs_inode *i, uint64_t owner);
+void fs_lock_drop_all(struct fs *fs, struct fs_inode *i, bool clunk);
+
+#endif

@@ -1,0 +1,233 @@
+/* The inode table: qid.path -> inode, with the kernel's lookup count.
+ * A file the kernel already knows (a hard link, a second lookup) maps to
+ * the same inode so the page cache stays coherent; its extra fid is
+ * clunked.  Forget drops counts and clunks the fid at zero. */
+#include "fs_int.h"
+#include "util.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ITAB_MIN_BUCKETS 1024u
+
+static size_t bucket_of(const struct fs_itable *t, uint64_t qpath)
+{
+	/* Fibonacci hashing: qid paths are often sequential inode numbers */
+	return (size_t)((qpath * 0x9E3779B97F4A7C15ull) >> 20) & (t->nbuckets - 1);
+}
+
+int fs_itable_init(struct fs_itable *t)
+{
+	t->buckets = calloc(ITAB_MIN_BUCKETS, sizeof *t->buckets);
+	if (!t->buckets)
+		return -ENOMEM;
+	t->nbuckets = ITAB_MIN_BUCKETS;
+	t->count = 0;
+	t->all = NULL;
+	pthread_mutex_init(&t->mu, NULL);
+	return 0;
+}
+
+static void itab_insert(struct fs_itable *t, struct fs_inode *i)
+{
+	size_t b = bucket_of(t, i->qpath);
+	i->hnext = t->buckets[b];
+	t->buckets[b] = i;
+	i->hashed = true;
+	t->count++;
+}
+
+static void itab_remove(struct fs_itable *t, struct fs_inode *i)
+{
+	struct fs_inode **pp = &t->buckets[bucket_of(t, i->qpath)];
+	for (; *pp; pp = &(*pp)->hnext) {
+		if (*pp == i) {
+			*pp = i->hnext;
+			i->hashed = false;
+			t->count--;
+			return;
+		}
+	}
+}
+
+/* Double the table when chains get long; a failed allocation just keeps
+ * the old size (lookups stay correct, only slower). */
+static void itab_maybe_grow(struct fs_itable *t)
+{
+	if (t->count < t->nbuckets * 2)
+		return;
+	size_t n = t->nbuckets * 2;
+	struct fs_inode **nb = calloc(n, sizeof *nb);
+	if (!nb)
+		return;
+	struct fs_inode **old = t->buckets;
+	size_t oldn = t->nbuckets;
+	t->buckets = nb;
+	t->nbuckets = n;
+	t->count = 0;
+	for (size_t b = 0; b < oldn; b++) {
+		struct fs_inode *i = old[b], *next;
+		for (; i; i = next) {
+			next = i->hnext;
+			itab_insert(t, i);
+		}
+	}
+	free(old);
+}
+
+static struct fs_inode *itab_find(struct fs_itable *t, uint64_t qpath)
+{
+	struct fs_inode *i = t->buckets[bucket_of(t, qpath)];
+	while (i && i->qpath != qpath)
+		i = i->hnext;
+	return i;
+}
+
+static struct fs_inode *inode_new(uint32_t fid, const struct p9_qid *qid)
+{
+	struct fs_inode *i = calloc(1, sizeof *i);
+	if (!i)
+		return NULL;
+	i->qpath = qid->path;
+	i->qtype = qid->type;
+	i->fid = fid;
+	pthread_mutex_init(&i->lk_mu, NULL);
+	return i;
+}
+
+static void all_link(struct fs_itable *t, struct fs_inode *i)
+{
+	i->aprev = NULL;
+	i->anext = t->all;
+	if (t->all)
+		t->all->aprev = i;
+	t->all = i;
+}
+
+static void all_unlink(struct fs_itable *t, struct fs_inode *i)
+{
+	if (i->aprev)
+		i->aprev->anext = i->anext;
+	else
+		t->all = i->anext;
+	if (i->anext)
+		i->anext->aprev = i->aprev;
+}
+
+static void inode_free(struct fs_inode *i)
+{
+	pthread_mutex_destroy(&i->lk_mu);
+	free(i);
+}
+
+int fs_root_init(struct fs *fs, uint32_t fid, const struct p9_qid *qid)
+{
+	struct fs_inode *i = inode_new(fid, qid);
+	if (!i)
+		return -ENOMEM;
+	i->nlookup = 1;       /* the kernel never forgets the root */
+	fs->root = i;
+	pthread_mutex_lock(&fs->itab.mu);
+	itab_insert(&fs->itab, i);
+	all_link(&fs->itab, i);
+	pthread_mutex_unlock(&fs->itab.mu);
+	return 0;
+}
+
+/* Directory, symlink and file bits must match: a reused qid.path of a
+ * different kind is a new file, and the kernel rejects a type change. */
+#define QTYPE_KIND (P9_QTDIR | P9_QTSYMLINK)
+
+int fs_inode_adopt(struct fs *fs, uint32_t fid, const struct p9_qid *qid, struct fs_inode **out)
+{
+	struct fs_itable *t = &fs->itab;
+	struct fs_inode *fresh = NULL;
+
+	pthread_mutex_lock(&t->mu);
+	struct fs_inode *i = itab_find(t, qid->path);
+	if (i && (i->qtype & QTYPE_KIND) != (qid->type & QTYPE_KIND)) {
+		itab_remove(t, i);   /* stays alive until forgotten */
+		i = NULL;
+	}
+	if (i) {
+		i->nlookup++;
+		pthread_mutex_unlock(&t->mu);
+		fs_fid_put(fs, fid);
+		*out = i;
+		return 0;
+	}
+	pthread_mutex_unlock(&t->mu);
+
+	/* allocate outside the lock, then re-check for a racing adopt */
+	fresh = inode_new(fid, qid);
+	if (!fresh) {
+		fs_fid_put(fs, fid);
+		return -ENOMEM;
+	}
+	pthread_mutex_lock(&t->mu);
+	i = itab_find(t, qid->path);
+	if (i && (i->qtype & QTYPE_KIND) == (qid->type & QTYPE_KIND)) {
+		i->nlookup++;
+		pthread_mutex_unlock(&t->mu);
+		inode_free(fresh);
+		fs_fid_put(fs, fid);
+		*out = i;
+		return 0;
+	}
+	if (i)
+		itab_remove(t, i);
+	fresh->nlookup = 1;
+	itab_insert(t, fresh);
+	all_link(t, fresh);
+	itab_maybe_grow(t);
+	pthread_mutex_unlock(&t->mu);
+	*out = fresh;
+	return 0;
+}
+
+void fs_inode_ref(struct fs *fs, struct fs_inode *i)
+{
+	pthread_mutex_lock(&fs->itab.mu);
+	i->nlookup++;
+	pthread_mutex_unlock(&fs->itab.mu);
+}
+
+void fs_inode_forget(struct fs *fs, struct fs_inode *i, uint64_t n)
+{
+	if (i == fs->root)
+		return;
+	pthread_mutex_lock(&fs->itab.mu);
+	if (n > i->nlookup)      /* a kernel bug; never underflow */
+		n = i->nlookup;
+	i->nlookup -= n;
+	bool gone = i->nlookup == 0;
+	if (gone && i->hashed)
+		itab_remove(&fs->itab, i);
+	if (gone)
+		all_unlink(&fs->itab, i);
+	pthread_mutex_unlock(&fs->itab.mu);
+	if (!gone)
+		return;
+	fs_lock_drop_all(fs, i, true);
+	fs_fid_put(fs, i->fid);
+	inode_free(i);
+}
+
+/* At unmount the kernel does not forget every inode: free what is left.
+ * The fids die with the connection, so no clunks. */
+void fs_itable_destroy(struct fs *fs)
+{
+	struct fs_itable *t = &fs->itab;
+	struct fs_inode *i = t->all, *next;
+	for (; i; i = next) {
+		next = i->anext;
+		fs_lock_drop_all(fs, i, false);
+		inode_free(i);
+	}
+	t->all = NULL;
+	fs->root = NULL;
+	free(t->buckets);
+	t->buckets = NULL;
+	pthread_mutex_destroy(&t->mu);
+}

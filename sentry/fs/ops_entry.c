@@ -1,0 +1,162 @@
+/* Lookup, forget, attributes, readlink, statfs. */
+#include "fs_int.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <string.h>
+#include <sys/statvfs.h>
+
+static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	struct fs *fs = fs_of(req);
+	struct fuse_entry_param e;
+	int r = fs_lookup_entry(fs, fs_inode_of(fs, parent), name, &e);
+	if (r == -ENOENT && fs->neg_timeout > 0) {
+		/* a negative entry: the kernel remembers the name is absent */
+		memset(&e, 0, sizeof e);
+		e.entry_timeout = fs->neg_timeout;
+		fuse_reply_entry(req, &e);
+		return;
+	}
+	if (r < 0)
+		fuse_reply_err(req, -r);
+	else
+		fuse_reply_entry(req, &e);
+}
+
+static void op_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
+{
+	struct fs *fs = fs_of(req);
+	fs_inode_forget(fs, fs_inode_of(fs, ino), nlookup);
+	fuse_reply_none(req);
+}
+
+static void op_forget_multi(fuse_req_t req, size_t count, struct fuse_forget_data *f)
+{
+	struct fs *fs = fs_of(req);
+	for (size_t k = 0; k < count; k++)
+		fs_inode_forget(fs, fs_inode_of(fs, f[k].ino), f[k].nlookup);
+	fuse_reply_none(req);
+}
+
+static void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct fs *fs = fs_of(req);
+	struct fs_inode *i = fs_inode_of(fs, ino);
+	struct stat st;
+	/* an open fid still reaches an unlinked file on path-based servers */
+	uint32_t fid = fi ? fs_file_of(fi)->fid : i->fid;
+	int r = fs_getattr_fid(fs, fid, i, &st);
+	if (r < 0)
+		fuse_reply_err(req, -r);
+	else
+		fuse_reply_attr(req, &st, fs->attr_timeout);
+}
+
+/* FUSE setattr bits -> Tsetattr. *_NOW without *_SET means "now" in 9P;
+ * an omitted time is simply not asked for. */
+static void setattr_to_iattr(const struct stat *a, int to_set, struct p9_iattr *ia)
+{
+	memset(ia, 0, sizeof *ia);
+	if (to_set & FUSE_SET_ATTR_MODE) {
+		ia->valid |= P9_SETATTR_MODE;
+		ia->mode = a->st_mode & 07777;
+	}
+	if (to_set & FUSE_SET_ATTR_UID) {
+		ia->valid |= P9_SETATTR_UID;
+		ia->uid = a->st_uid;
+	}
+	if (to_set & FUSE_SET_ATTR_GID) {
+		ia->valid |= P9_SETATTR_GID;
+		ia->gid = a->st_gid;
+	}
+	if (to_set & FUSE_SET_ATTR_SIZE) {
+		ia->valid |= P9_SETATTR_SIZE;
+		ia->size = (uint64_t)a->st_size;
+	}
+	if (to_set & FUSE_SET_ATTR_ATIME_NOW) {
+		ia->valid |= P9_SETATTR_ATIME;
+	} else if (to_set & FUSE_SET_ATTR_ATIME) {
+		ia->valid |= P9_SETATTR_ATIME | P9_SETATTR_ATIME_SET;
+		ia->atime_sec = (uint64_t)a->st_atim.tv_sec;
+		ia->atime_nsec = (uint64_t)a->st_atim.tv_nsec;
+	}
+	if (to_set & FUSE_SET_ATTR_MTIME_NOW) {
+		ia->valid |= P9_SETATTR_MTIME;
+	} else if (to_set & FUSE_SET_ATTR_MTIME) {
+		ia->valid |= P9_SETATTR_MTIME | P9_SETATTR_MTIME_SET;
+		ia->mtime_sec = (uint64_t)a->st_mtim.tv_sec;
+		ia->mtime_nsec = (uint64_t)a->st_mtim.tv_nsec;
+	}
+	/* ctime cannot be set to a value on Linux; "touch it" is all 9P has */
+	if (to_set & FUSE_SET_ATTR_CTIME)
+		ia->valid |= P9_SETATTR_CTIME;
+}
+
+static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
+		       struct fuse_file_info *fi)
+{
+	struct fs *fs = fs_of(req);
+	struct fs_inode *i = fs_inode_of(fs, ino);
+	struct p9_iattr ia;
+	struct stat st;
+
+	setattr_to_iattr(attr, to_set, &ia);
+	/* with a handle use the open fid: ftruncate of an unlinked file */
+	uint32_t fid = fi ? fs_file_of(fi)->fid : i->fid;
+	int r = 0;
+	if (ia.valid)
+		r = p9_setattr(fs->c, fid, &ia);
+	if (r == 0)
+		r = fs_getattr_fid(fs, fid, i, &st);
+	if (r < 0)
+		fuse_reply_err(req, -r);
+	else
+		fuse_reply_attr(req, &st, fs->attr_timeout);
+}
+
+static void op_readlink(fuse_req_t req, fuse_ino_t ino)
+{
+	struct fs *fs = fs_of(req);
+	char buf[PATH_MAX + 1];
+	int r = p9_readlink(fs->c, fs_inode_of(fs, ino)->fid, buf, sizeof buf);
+	if (r < 0)
+		fuse_reply_err(req, -r);
+	else
+		fuse_reply_readlink(req, buf);
+}
+
+static void op_statfs(fuse_req_t req, fuse_ino_t ino)
+{
+	struct fs *fs = fs_of(req);
+	struct p9_statfs s;
+	struct statvfs v;
+	int r = p9_statfs(fs->c, fs_inode_of(fs, ino)->fid, &s);
+	if (r < 0) {
+		fuse_reply_err(req, -r);
+		return;
+	}
+	memset(&v, 0, sizeof v);
+	v.f_bsize = s.bsize;
+	v.f_frsize = s.bsize;
+	v.f_blocks = s.blocks;
+	v.f_bfree = s.bfree;
+	v.f_bavail = s.bavail;
+	v.f_files = s.files;
+	v.f_ffree = s.ffree;
+	v.f_favail = s.ffree;
+	v.f_fsid = s.fsid;
+	v.f_namemax = s.namelen;
+	fuse_reply_statfs(req, &v);
+}
+
+void fs_ops_entry(struct fuse_lowlevel_ops *ops)
+{
+	ops->lookup = op_lookup;
+	ops->forget = op_forget;
+	ops->forget_multi = op_forget_multi;
+	ops->getattr = op_getattr;
+	ops->setattr = op_setattr;
+	ops->readlink = op_readlink;
+	ops->statfs = op_statfs;
+}

@@ -1,0 +1,199 @@
+/* Open files: open, create, flush, release, fsync; read and write. */
+#include "fs_int.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Clone the inode's fid and open the clone: every open has its own fid. */
+static int file_open(struct fs *fs, struct fs_inode *i, uint32_t flags, struct fs_file **out)
+{
+	struct fs_file *f = calloc(1, sizeof *f);
+	if (!f)
+		return -ENOMEM;
+	int r = fs_fid_clone(fs, i->fid, &f->fid);
+	if (r < 0) {
+		free(f);
+		return r;
+	}
+	struct p9_qid qid;
+	uint32_t iounit;
+	r = p9_lopen(fs->c, f->fid, flags, &qid, &iounit);
+	if (r < 0) {
+		fs_fid_put(fs, f->fid);
+		free(f);
+		return r;
+	}
+	f->ino = i;
+	f->flags = flags;
+	*out = f;
+	return 0;
+}
+
+static void set_cache_flags(struct fs *fs, struct fuse_file_info *fi)
+{
+	/* exclusive: nobody else changes the file, keep the page cache
+	 * across opens; shared: drop it at open (close-to-open) */
+	fi->keep_cache = fs->exclusive;
+}
+
+static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct fs *fs = fs_of(req);
+	struct fs_inode *i = fs_inode_of(fs, ino);
+	struct fs_file *f;
+	uint32_t flags = fs_open_flags(fs, fi->flags);
+	int r = file_open(fs, i, flags, &f);
+	if (r == -EACCES && (fi->flags & O_ACCMODE) == O_WRONLY && fs->writeback) {
+		/* write-only for the server's user: the cache then cannot fill
+		 * partial pages, but the open must not fail */
+		flags = (flags & ~(uint32_t)P9_DOTL_RDWR) | P9_DOTL_WRONLY;
+		r = file_open(fs, i, flags, &f);
+	}
+	if (r < 0) {
+		fuse_reply_err(req, -r);
+		return;
+	}
+	fi->fh = (uintptr_t)f;
+	set_cache_flags(fs, fi);
+	if (fuse_reply_open(req, fi) == -ENOENT) {   /* interrupted meanwhile */
+		fs_fid_put(fs, f->fid);
+		free(f);
+	}
+}
+
+/* Tlcreate turns a clone of the directory fid into the new file's open
+ * fid; the inode then gets its own fid by a walk. */
+static int do_create(fuse_req_t req, struct fs *fs, struct fs_inode *p, const char *name,
+		     mode_t mode, uint32_t flags, struct fs_file **fout,
+		     struct fuse_entry_param *e)
+{
+	const struct fuse_ctx *ctx = fuse_req_ctx(req);
+	uint32_t gid = fs_new_gid(p, ctx);
+	struct p9_qid qid;
+	uint32_t iounit;
+
+	if (strlen(name) > 255)
+		return -ENAMETOOLONG;
+	struct fs_file *f = calloc(1, sizeof *f);
+	if (!f)
+		return -ENOMEM;
+	int r = fs_fid_clone(fs, p->fid, &f->fid);
+	if (r < 0) {
+		free(f);
+		return r;
+	}
+	r = p9_lcreate(fs->c, f->fid, name, flags, mode & 07777, gid, &qid, &iounit);
+	if (r == 0)
+		r = fs_chown_new(fs, f->fid, ctx, gid);
+	if (r == 0)
+		r = fs_lookup_entry(fs, p, name, e);
+	if (r < 0) {
+		fs_fid_put(fs, f->fid);
+		free(f);
+		return r;
+	}
+	f->ino = fs_inode_of(fs, e->ino);
+	f->flags = flags;
+	*fout = f;
+	return 0;
+}
+
+static void op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
+		      struct fuse_file_info *fi)
+{
+	struct fs *fs = fs_of(req);
+	struct fs_file *f;
+	struct fuse_entry_param e;
+	uint32_t flags = fs_open_flags(fs, fi->flags) | P9_DOTL_CREATE;
+	if (fi->flags & O_EXCL)
+		flags |= P9_DOTL_EXCL;
+	int r = do_create(req, fs, fs_inode_of(fs, parent), name, mode, flags, &f, &e);
+	if (r < 0) {
+		fuse_reply_err(req, -r);
+		return;
+	}
+	fi->fh = (uintptr_t)f;
+	set_cache_flags(fs, fi);
+	if (fuse_reply_create(req, &e, fi) == -ENOENT) {
+		fs_fid_put(fs, f->fid);
+		fs_inode_forget(fs, f->ino, 1);
+		free(f);
+	}
+}
+
+static void op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct fs *fs = fs_of(req);
+	/* close(2) of any fd drops the process's POSIX locks on the file */
+	fs_lock_flush(fs, fs_inode_of(fs, ino), fi->lock_owner);
+	fuse_reply_err(req, 0);
+}
+
+static void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct fs *fs = fs_of(req);
+	struct fs_file *f = fs_file_of(fi);
+	/* the last close of an open file drops its flock locks */
+	if (fi->flock_release)
+		fs_lock_flush(fs, f->ino, fi->lock_owner);
+	fs_fid_put(fs, f->fid);
+	free(f);
+	fuse_reply_err(req, 0);
+}
+
+static void op_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi)
+{
+	struct fs *fs = fs_of(req);
+	int r = p9_fsync(fs->c, fs_file_of(fi)->fid, datasync ? 1 : 0);
+	fuse_reply_err(req, -r);
+}
+
+static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		    struct fuse_file_info *fi)
+{
+	struct fs *fs = fs_of(req);
+	if (off < 0) {
+		fuse_reply_err(req, EINVAL);
+		return;
+	}
+	char *buf = fs_tls_buf(FS_BUF_IO, size ? size : 1);
+	if (!buf) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	ssize_t n = fs_pread(fs, fs_file_of(fi)->fid, buf, size, (uint64_t)off);
+	if (n < 0)
+		fuse_reply_err(req, (int)-n);
+	else
+		fuse_reply_buf(req, buf, (size_t)n);
+}
+
+static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off,
+		     struct fuse_file_info *fi)
+{
+	struct fs *fs = fs_of(req);
+	if (off < 0) {
+		fuse_reply_err(req, EINVAL);
+		return;
+	}
+	ssize_t n = fs_pwrite(fs, fs_file_of(fi)->fid, buf, size, (uint64_t)off);
+	if (n < 0)
+		fuse_reply_err(req, (int)-n);
+	else
+		fuse_reply_write(req, (size_t)n);
+}
+
+void fs_ops_file(struct fuse_lowlevel_ops *ops)
+{
+	ops->open = op_open;
+	ops->create = op_create;
+	ops->flush = op_flush;
+	ops->release = op_release;
+	ops->fsync = op_fsync;
+	ops->read = op_read;
+	ops->write = op_write;
+}

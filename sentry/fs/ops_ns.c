@@ -1,0 +1,184 @@
+/* Namespace changes: mknod, mkdir, symlink, link, unlink, rmdir, rename. */
+#include "fs_int.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/sysmacros.h>
+
+/* After a server-side create: walk to the new name for its inode fid, give
+ * it the caller's uid if we may, and answer with its entry. */
+static void reply_new_entry(fuse_req_t req, struct fs *fs, struct fs_inode *parent,
+			    const char *name, uint32_t gid)
+{
+	struct fuse_entry_param e;
+	int r = fs_lookup_entry(fs, parent, name, &e);
+	if (r == 0 && fs->chown_new && fuse_req_ctx(req)->uid != fs->attach_uid) {
+		struct fs_inode *i = fs_inode_of(fs, e.ino);
+		r = fs_chown_new(fs, i->fid, fuse_req_ctx(req), gid);
+		if (r == 0)
+			r = fs_getattr_fid(fs, i->fid, i, &e.attr);
+		if (r < 0)
+			fs_inode_forget(fs, i, 1);
+	}
+	if (r < 0)
+		fuse_reply_err(req, -r);
+	else
+		fuse_reply_entry(req, &e);
+}
+
+static int check_name(const char *name)
+{
+	return strlen(name) > 255 ? -ENAMETOOLONG : 0;
+}
+
+static void op_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
+		     dev_t rdev)
+{
+	struct fs *fs = fs_of(req);
+	struct fs_inode *p = fs_inode_of(fs, parent);
+	uint32_t gid = fs_new_gid(p, fuse_req_ctx(req));
+	struct p9_qid qid;
+	int r = check_name(name);
+	if (r == 0)
+		r = p9_mknod(fs->c, p->fid, name, mode, major(rdev), minor(rdev), gid, &qid);
+	if (r < 0)
+		fuse_reply_err(req, -r);
+	else
+		reply_new_entry(req, fs, p, name, gid);
+}
+
+static void op_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
+{
+	struct fs *fs = fs_of(req);
+	struct fs_inode *p = fs_inode_of(fs, parent);
+	uint32_t gid = fs_new_gid(p, fuse_req_ctx(req));
+	struct p9_qid qid;
+	int r = check_name(name);
+	if (r == 0)
+		r = p9_mkdir(fs->c, p->fid, name, mode & 07777, gid, &qid);
+	if (r < 0)
+		fuse_reply_err(req, -r);
+	else
+		reply_new_entry(req, fs, p, name, gid);
+}
+
+static void op_symlink(fuse_req_t req, const char *link, fuse_ino_t parent, const char *name)
+{
+	struct fs *fs = fs_of(req);
+	struct fs_inode *p = fs_inode_of(fs, parent);
+	uint32_t gid = fs_new_gid(p, fuse_req_ctx(req));
+	struct p9_qid qid;
+	int r = check_name(name);
+	if (r == 0 && strlen(link) > 4095)
+		r = -ENAMETOOLONG;
+	if (r == 0)
+		r = p9_symlink(fs->c, p->fid, name, link, gid, &qid);
+	if (r < 0)
+		fuse_reply_err(req, -r);
+	else
+		reply_new_entry(req, fs, p, name, gid);
+}
+
+static void op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char *newname)
+{
+	struct fs *fs = fs_of(req);
+	struct fs_inode *i = fs_inode_of(fs, ino);
+	struct fuse_entry_param e;
+	struct stat st;
+	int r = check_name(newname);
+	if (r == 0)
+		r = p9_link(fs->c, fs_inode_of(fs, newparent)->fid, i->fid, newname);
+	if (r == 0)
+		r = fs_getattr_fid(fs, i->fid, i, &st);
+	if (r < 0) {
+		fuse_reply_err(req, -r);
+		return;
+	}
+	/* the new name is the same inode: the reply counts as a lookup */
+	fs_inode_ref(fs, i);
+	fs_entry_fill(fs, i, &st, &e);
+	fuse_reply_entry(req, &e);
+}
+
+static bool fallback_errno(int r)
+{
+	return r == -EOPNOTSUPP || r == -ENOSYS;
+}
+
+static int do_unlink(struct fs *fs, struct fs_inode *p, const char *name, uint32_t flags)
+{
+	int r;
+	if (!atomic_load(&fs->no_unlinkat)) {
+		r = p9_unlinkat(fs->c, p->fid, name, flags);
+		if (!fallback_errno(r))
+			return r;
+		atomic_store(&fs->no_unlinkat, true);
+	}
+	/* Tremove clunks the fid whatever it answers */
+	uint32_t fid;
+	struct p9_qid qid;
+	r = fs_fid_walk1(fs, p->fid, name, &fid, &qid);
+	if (r < 0)
+		return r;
+	r = p9_remove(fs->c, fid);
+	p9_fid_release(fs->c, fid);
+	return r;
+}
+
+static void op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	struct fs *fs = fs_of(req);
+	int r = do_unlink(fs, fs_inode_of(fs, parent), name, 0);
+	fuse_reply_err(req, -r);
+}
+
+static void op_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	struct fs *fs = fs_of(req);
+	int r = do_unlink(fs, fs_inode_of(fs, parent), name, P9_AT_REMOVEDIR);
+	fuse_reply_err(req, -r);
+}
+
+static int do_rename(struct fs *fs, struct fs_inode *op, const char *oname,
+		     struct fs_inode *np, const char *nname)
+{
+	int r;
+	if (!atomic_load(&fs->no_renameat)) {
+		r = p9_renameat(fs->c, op->fid, oname, np->fid, nname);
+		if (!fallback_errno(r))
+			return r;
+		atomic_store(&fs->no_renameat, true);
+	}
+	uint32_t fid;
+	struct p9_qid qid;
+	r = fs_fid_walk1(fs, op->fid, oname, &fid, &qid);
+	if (r < 0)
+		return r;
+	r = p9_rename(fs->c, fid, np->fid, nname);
+	fs_fid_put(fs, fid);
+	return r;
+}
+
+static void op_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
+		      fuse_ino_t newparent, const char *newname, unsigned int flags)
+{
+	struct fs *fs = fs_of(req);
+	/* RENAME_NOREPLACE/EXCHANGE/WHITEOUT have no 9P form; callers such
+	 * as mv fall back on EINVAL */
+	int r = flags ? -EINVAL : check_name(newname);
+	if (r == 0)
+		r = do_rename(fs, fs_inode_of(fs, parent), name, fs_inode_of(fs, newparent), newname);
+	fuse_reply_err(req, -r);
+}
+
+void fs_ops_ns(struct fuse_lowlevel_ops *ops)
+{
+	ops->mknod = op_mknod;
+	ops->mkdir = op_mkdir;
+	ops->symlink = op_symlink;
+	ops->link = op_link;
+	ops->unlink = op_unlink;
+	ops->rmdir = op_rmdir;
+	ops->rename = op_rename;
+}
