@@ -1,0 +1,84 @@
+#include "dispatch.h"
+#include "conn.h"
+#include "ops.h"
+#include "trace.h"
+#include "workers.h"
+
+#include <errno.h>
+#include <string.h>
+
+static const op_fn ops[256] = {
+	[P9_TAUTH] = op_auth,
+	[P9_TATTACH] = op_attach,
+	[P9_TWALK] = op_walk,
+	[P9_TCLUNK] = op_clunk,
+	[P9_TREMOVE] = op_remove,
+	[P9_TLOPEN] = op_lopen,
+	[P9_TLCREATE] = op_lcreate,
+	[P9_TREAD] = op_read,
+	[P9_TWRITE] = op_write,
+	[P9_TFSYNC] = op_fsync,
+	[P9_TGETATTR] = op_getattr,
+	[P9_TSETATTR] = op_setattr,
+	[P9_TSTATFS] = op_statfs,
+	[P9_TREADDIR] = op_readdir,
+	[P9_TMKDIR] = op_mkdir,
+	[P9_TSYMLINK] = op_symlink,
+	[P9_TMKNOD] = op_mknod,
+	[P9_TLINK] = op_link,
+	[P9_TRENAME] = op_rename,
+	[P9_TRENAMEAT] = op_renameat,
+	[P9_TUNLINKAT] = op_unlinkat,
+	[P9_TREADLINK] = op_readlink,
+	[P9_TXATTRWALK] = op_xattrwalk,
+	[P9_TXATTRCREATE] = op_xattrcreate,
+	[P9_TLOCK] = op_lock,
+	[P9_TGETLOCK] = op_getlock,
+};
+
+static uint32_t run(struct req *r)
+{
+	struct conn *c = r->conn;
+	uint32_t msize = atomic_load(&c->msize);
+	struct p9_msg m, rep;
+	int rc = p9_decode_request(r->in, r->in_len, msize, &m);
+	if (rc < 0)
+		return req_rlerror(r, -rc);
+	if (c->cfg->debug)
+		trace_request(&m);
+	op_fn fn = ops[m.type];
+	if (!fn)
+		return req_rlerror(r, EOPNOTSUPP);
+	struct op_ctx x = {
+		.cfg = c->cfg, .exp = c->exp, .fids = &c->fids,
+		.out = r->out, .out_cap = r->out_cap, .msize = msize,
+	};
+	memset(&rep.u, 0, sizeof rep.u);
+	rep.type = (uint8_t)(m.type + 1);
+	rep.tag = m.tag;
+	rc = fn(&x, &m, &rep);
+	if (rc < 0)
+		return req_rlerror(r, -rc);
+	int n = p9_encode(&rep, r->out, r->out_cap);
+	if (n < 0)
+		return req_rlerror(r, -n);
+	if (c->cfg->debug)
+		trace_reply(&rep);
+	return (uint32_t)n;
+}
+
+static void work_fn(struct work *w)
+{
+	struct req *r = (struct req *)w;
+	if (!conn_start(r)) {
+		conn_reply(r, 0);
+		return;
+	}
+	conn_reply(r, run(r));
+}
+
+void dispatch_submit(struct req *r)
+{
+	r->work.fn = work_fn;
+	workers_submit(&r->work);
+}
