@@ -258,7 +258,10 @@ int p9_decode_request(const uint8_t *buf, size_t len, uint32_t msize, struct p9_
 int p9_decode_reply(const uint8_t *buf, size_t len, uint32_t msize, struct p9_msg *out);
 
 /* Encode `m` into buf[0..cap).  Returns the message length, or -EMSGSIZE
- * if it does not fit, -EINVAL for an unknown type or nwname > 16.  Data
+ * if it does not fit (bytes before cap may have been written), -EINVAL for
+ * an unknown type (Tlerror included), nwname/nwqid > 16, or a string/payload
+ * with a length but a NULL pointer.  Counts are not checked against any
+ * msize: that is the caller's job.  Data
  * payloads (Rread, Twrite, Rreaddir) are memmove'd, so a payload may
  * already sit at its final place (buf + P9_RREAD_HDRSZ, say). */
 int p9_encode(const struct p9_msg *m, uint8_t *buf, size_t cap);
