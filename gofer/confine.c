@@ -31,14 +31,6 @@ int confine_proc_self_fd(void)
 	return proc_fd_dir >= 0 ? proc_fd_dir : -EBADF;
 }
 
-int confine_fd_path(int fd, char *buf, size_t cap)
-{
-	if (fd < 0)
-		return -EBADF;
-	int n = snprintf(buf, cap, "%d", fd);
-	return n < 0 || (size_t)n >= cap ? -ENAMETOOLONG : 0;
-}
-
 /* ---- capabilities ------------------------------------------------- */
 
 static const cap_value_t file_caps[] = {
@@ -426,11 +418,9 @@ static int enter_view(const struct confine_opts *o, int *root_fds)
 	return r;
 }
 
-/* Privileges: working directory, stray fds, dumpable, caps, nnp, seccomp. */
+/* Privileges: stray fds, dumpable, caps, nnp, seccomp. */
 static int drop_privileges(const struct confine_opts *o, const int *root_fds)
 {
-	if (fchdir(proc_fd_dir) < 0)
-		return step_failed("chdir to the private /proc/self/fd", -errno);
 	int r = check_no_outside_dirs(root_fds, o->n_exports);
 	if (r < 0)
 		return r;
@@ -474,11 +464,6 @@ int confine_open_exports(const struct confine_opts *opts, int *root_fds)
 		int fd = open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC);
 		if (fd < 0)
 			return step_failed("/proc/self/fd", -errno);
-		if (fchdir(fd) < 0) {
-			r = -errno;
-			close(fd);
-			return step_failed("chdir to /proc/self/fd", r);
-		}
 		proc_fd_dir = fd;
 	}
 	return open_exports(opts, root_fds, NULL);

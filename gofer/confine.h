@@ -20,8 +20,8 @@
  *
  * /proc: none is visible in the view.  A fresh, detached procfs
  * (subset=pid, hidepid=ptraceable, read-only) is kept only as an fd of its
- * /proc/<gofer>/fd directory, see confine_proc_self_fd().  The process's
- * working directory is that same directory, see confine_fd_path(). */
+ * /proc/<gofer>/fd directory, see confine_proc_self_fd().  The working
+ * directory is the view's root. */
 #ifndef BURROW_GOFER_CONFINE_H
 #define BURROW_GOFER_CONFINE_H
 
@@ -56,16 +56,13 @@ int confine_open_exports(const struct confine_opts *opts, int *root_fds);
 int confine_install_seccomp(bool multi_user, bool allow_accept);
 
 /* After confine_self() or confine_open_exports(): an O_PATH fd of the
- * directory /proc/<gofer pid>/fd.  Reopen an O_PATH fd N with
- * openat(confine_proc_self_fd(), "N", flags): the kernel reopens exactly
- * that file (a symlink gives ELOOP).  -EBADF before either call. */
+ * directory /proc/<gofer pid>/fd.  Reach the file behind an O_PATH fd N
+ * with an *at() call on it: openat(confine_proc_self_fd(), "N", flags)
+ * reopens exactly that inode (a symlink gives ELOOP), fchmodat and
+ * linkat(..., AT_SYMLINK_FOLLOW) work the same way.  Path-only syscalls
+ * (chmod, truncate, l*xattr) are not in the seccomp allowlist.
+ * -EBADF before either call. */
 int confine_proc_self_fd(void);
-
-/* A path naming fd N for syscalls that only take a path (lgetxattr,
- * lsetxattr, llistxattr, lremovexattr, chmod, truncate ...): the working
- * directory is /proc/<gofer pid>/fd, so the path is just "N".  Writes it
- * into buf[cap]; 0 or -ENAMETOOLONG (-EBADF for a negative fd). */
-int confine_fd_path(int fd, char *buf, size_t cap);
 
 /* The effective/permitted capability set confine_self() keeps, as a
  * bit mask (bit n = capability n): CAP_CHOWN, CAP_DAC_OVERRIDE,

@@ -18,3 +18,15 @@ tests_security_confine_view_CPPFLAGS = $(SEC_CPPFLAGS)
 tests_security_confine_view_LDADD = $(SEC_LIBS)
 
 TESTS += tests/security/seccomp_kill tests/security/confine_view
+
+# The attack suite against a running (confined) burrow-gofer.
+check_PROGRAMS += tests/security/attack
+tests_security_attack_SOURCES = tests/security/attack.h tests/security/check.h \
+	tests/security/attack_main.c tests/security/attack_paths.c \
+	tests/security/attack_special.c tests/security/attack_race.c \
+	tests/security/attack_proto.c tests/security/attack_random.c \
+	tests/security/attack_proc.c tests/security/attack_users.c \
+	$(SEC_CONFINE_SRC)
+tests_security_attack_CPPFLAGS = $(SEC_CPPFLAGS)
+tests_security_attack_LDADD = $(SEC_LIBS)
+TESTS += tests/security/attack
