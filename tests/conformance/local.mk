@@ -18,8 +18,9 @@ tests_conformance_fsconf_SOURCES = \
 # util.h's read_full/write_full live in libcommon.
 tests_conformance_fsconf_LDADD = common/libcommon.a
 
-TESTS += tests/conformance/check-native.sh
+TESTS += tests/conformance/check-table.sh tests/conformance/check-native.sh
 EXTRA_DIST += \
+	tests/conformance/check-table.sh \
 	tests/conformance/check-native.sh \
 	tests/conformance/run-table.sh \
 	tests/conformance/expected-failures.txt

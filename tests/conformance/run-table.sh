@@ -133,13 +133,15 @@ errors=0
 problem() { echo "UNEXPECTED: $*"; errors=$((errors + 1)); }
 
 ref=${names[0]}
+mapfile -t badkeys < <(printf '%s\n' "${!bad[@]}" | sort)
 for name in "${names[@]}"; do
 	if [ -z "${finished[$name]+x}" ]; then
 		problem "$name: fsconf did not finish (exit ${rc[$name]}); see its log:"
 		tail -n 5 "$logdir/$name.log" | sed 's/^/    /'
 	fi
 done
-for key in "${!bad[@]}"; do
+for key in "${badkeys[@]}"; do
+	[ -n "$key" ] || continue
 	IFS=, read -r name c n <<<"$key"
 	if [ "$name" = "$ref" ] && [ "${bad[$key]}" = FAIL ]; then
 		problem "$ref (reference) $c $n FAIL: the test or the reference is wrong"
@@ -149,7 +151,8 @@ done
 for name in "${names[@]:1}"; do
 	for c in "${cats[@]}"; do
 		listed=0 unlisted=0
-		for key in "${!bad[@]}"; do
+		for key in "${badkeys[@]}"; do
+			[ -n "$key" ] || continue
 			IFS=, read -r t kc n <<<"$key"
 			[ "$t" = "$name" ] && [ "$kc" = "$c" ] || continue
 			[ "${bad[$ref,$c,$n]:-}" = "${bad[$key]}" ] && continue

@@ -116,6 +116,7 @@ static void types_and_inodes(void)
 		}
 		struct stat st;
 		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			conf_note("%s: fstatat: %s", e->d_name, errname(errno));
 			bad_ino++;
 			continue;
 		}
@@ -123,8 +124,12 @@ static void types_and_inodes(void)
 			conf_note("%s: d_type %d", e->d_name, e->d_type);
 			bad_type++;
 		}
-		if (e->d_ino != st.st_ino)
+		if (e->d_ino != st.st_ino) {
+			conf_note("%s: d_ino %llu, st_ino %llu", e->d_name,
+				  (unsigned long long)e->d_ino,
+				  (unsigned long long)st.st_ino);
 			bad_ino++;
+		}
 	}
 	closedir(d);
 	CHECK_EQ(entries, 50 + 3 + 2);
