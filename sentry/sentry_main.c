@@ -2,6 +2,7 @@
  *   burrow-sentry mount [-f] [-o OPTS] ADDR MOUNTPOINT
  * mounts any 9P2000.L server at MOUNTPOINT through FUSE. */
 #include "addr.h"
+#include "boot/boot.h"
 #include "fs/fs.h"
 #include "log.h"
 #include "util.h"
@@ -248,6 +249,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "mount"))
 		return cmd_mount(argc - 1, argv + 1);
+	if (!strcmp(cmd, "boot"))
+		return sentry_boot_main(argc - 1, argv + 1);
 	fprintf(stderr, "burrow-sentry: unknown command '%s'\n", cmd);
 	usage(stderr);
 	return 2;

@@ -1,0 +1,360 @@
+/* The sentry's side of boot: staging, cgroup, clone of the app's init,
+ * id maps, FUSE mounts of the gofer's connections, then the loop that
+ * relays start, forwards signals, watches the gofer and reaps the app. */
+#include "cgroup.h"
+#include "sentry_confine.h"
+#include "fs/fs.h"
+#include "msg.h"
+#include "namespaces.h"
+#include "log.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* Signals the sentry takes for the app. */
+static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH,
+				 SIGCONT, SIGTSTP, SIGTTIN, SIGTTOU, SIGALRM, SIGPWR };
+
+struct sandbox {
+	struct boot_config *cfg;
+	char staging[PATH_MAX];
+	int sfd;                     /* signalfd */
+	int sync_fd;
+	pid_t app;
+	int app_status;              /* wait status once reaped */
+	bool reaped, started, ready;
+	struct fs_mount **mounts;
+	int *watch;                  /* dups of the gofer connections (hangup) */
+	bool gofer_lost;
+};
+
+static int block_signals(struct sandbox *sb)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	for (size_t i = 0; i < ARRAY_SIZE(forwarded); i++)
+		sigaddset(&set, forwarded[i]);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+		return -errno;
+	signal(SIGPIPE, SIG_IGN);
+	sb->sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	return sb->sfd < 0 ? -errno : 0;
+}
+
+/* <base>/<prefix><k> (k < 0: no number). */
+static int mkdir_staging(const char *base, const char *prefix, ssize_t k)
+{
+	char path[PATH_MAX + 64];
+	if (k < 0)
+		snprintf(path, sizeof path, "%s/%s", base, prefix);
+	else
+		snprintf(path, sizeof path, "%s/%s%zd", base, prefix, k);
+	return mkdir(path, 0755) < 0 && errno != EEXIST ? -errno : 0;
+}
+
+/* A private mount namespace and, in it, a small tmpfs for the FUSE
+ * mounts (<k>), overlay mount points (merged<k>) and the overlay's tmpfs
+ * (ovl).  The init's user namespace root may not own it: all made here. */
+static int make_staging(struct sandbox *sb)
+{
+	struct boot_config *cfg = sb->cfg;
+	if (unshare(CLONE_NEWNS) < 0)
+		return boot_errorf(-errno, "unshare the sentry's mount namespace");
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return boot_errorf(-errno, "make / private");
+	int n = snprintf(sb->staging, sizeof sb->staging, "%s/" BOOT_STAGING, cfg->state_dir);
+	if (n < 0 || (size_t)n >= sizeof sb->staging)
+		return boot_errorf(-ENAMETOOLONG, "staging dir");
+	if (mkdir(sb->staging, 0755) < 0 && errno != EEXIST)
+		return boot_errorf(-errno, "mkdir %s", sb->staging);
+	if (mount("tmpfs", sb->staging, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		  "size=64k,mode=0755") < 0)
+		return boot_errorf(-errno, "mount the staging tmpfs");
+	int r = mkdir_staging(sb->staging, "ovl", -1);
+	for (size_t k = 0; r == 0 && k < cfg->n_conns; k++) {
+		r = mkdir_staging(sb->staging, "", (ssize_t)k);
+		if (r == 0)
+			r = mkdir_staging(sb->staging, "merged", (ssize_t)k);
+	}
+	return r < 0 ? boot_errorf(r, "make the staging dirs") : 0;
+}
+
+/* The app's init: a fork-like clone (no new stack) into new user and pid
+ * namespaces as asked.  We are single-threaded here: no FUSE yet. */
+static int spawn_init(struct sandbox *sb)
+{
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return boot_errorf(-errno, "socketpair");
+	int r = ns_join_pid(sb->cfg);
+	if (r < 0)
+		return r;
+	long pid = syscall(SYS_clone, (unsigned long)(ns_clone_flags(sb->cfg) | SIGCHLD), NULL,
+			   NULL, NULL, 0);
+	if (pid < 0) {
+		r = -errno;
+		close(sv[0]);
+		close(sv[1]);
+		return boot_errorf(r, "clone the app's init");
+	}
+	if (pid == 0) {
+		close(sv[0]);
+		close(sb->sfd);
+		struct boot_init_args a = { .cfg = sb->cfg, .sync_fd = sv[1],
+					    .staging = sb->staging };
+		boot_init(&a);
+	}
+	close(sv[1]);
+	sb->sync_fd = sv[0];
+	sb->app = (pid_t)pid;
+	return 0;
+}
+
+static int mount_conns(struct sandbox *sb)
+{
+	struct boot_config *cfg = sb->cfg;
+	sb->mounts = calloc(cfg->n_conns + 1, sizeof *sb->mounts);
+	sb->watch = calloc(cfg->n_conns + 1, sizeof *sb->watch);
+	if (!sb->mounts || !sb->watch)
+		return -ENOMEM;
+	for (size_t k = 0; k < cfg->n_conns; k++)
+		sb->watch[k] = -1;
+	if (!cfg->proxy)
+		return 0;
+	for (size_t k = 0; k < cfg->n_conns; k++) {
+		char mp[PATH_MAX + 32];
+		struct fs_opts o;
+		fs_opts_init(&o);
+		o.ro = cfg->conns[k].ro || cfg->overlay;
+		o.fsname = "burrow";
+		o.allow_other = true;
+		snprintf(mp, sizeof mp, "%s/%zu", sb->staging, k);
+		sb->watch[k] = fcntl(cfg->conns[k].fd, F_DUPFD_CLOEXEC, 3);
+		if (sb->watch[k] < 0)
+			return boot_errorf(-errno, "dup a gofer connection");
+		int fd = cfg->conns[k].fd;
+		cfg->conns[k].fd = -1;  /* fs_mount_start owns it now */
+		int r = fs_mount_start(fd, mp, &o, &sb->mounts[k]);
+		if (r < 0)
+			return boot_errorf(r, "mount the gofer's connection %zu (%s)", k,
+					   cfg->conns[k].mount_index < 0 ? "root" : "bind mount");
+	}
+	return 0;
+}
+
+static void reap(struct sandbox *sb)
+{
+	int st;
+	pid_t p;
+	while ((p = waitpid(-1, &st, WNOHANG)) > 0)
+		if (p == sb->app) {
+			sb->app_status = st;
+			sb->reaped = true;
+		}
+}
+
+static void kill_app(struct sandbox *sb)
+{
+	if (!sb->reaped)
+		kill(sb->app, SIGKILL);
+}
+
+static void report(struct sandbox *sb, const char *text, int fd)
+{
+	int cfd = sb->cfg->controller_fd;
+	if (cfd >= 0 && msg_send(cfd, text, fd) < 0)
+		log_debug("controller gone; dropping \"%.20s\"", text);
+}
+
+/* A message from the init: console, ready, error. */
+static int on_sync(struct sandbox *sb)
+{
+	char buf[MSG_MAX];
+	int fd = -1;
+	ssize_t n = msg_recv(sb->sync_fd, buf, sizeof buf, &fd);
+	if (n <= 0) {
+		close(sb->sync_fd);
+		sb->sync_fd = -1;
+		return sb->ready ? 0 : boot_errorf(-EPIPE, "the app's init died during setup");
+	}
+	const char *arg;
+	int r = 0;
+	if (msg_is(buf, "console", NULL) && fd >= 0)
+		report(sb, "console", fd);
+	else if (msg_is(buf, "ready", NULL))
+		sb->ready = true;
+	else if (msg_is(buf, "error", &arg))
+		r = boot_errorf(0, "%s", arg);
+	else
+		r = boot_errorf(-EPROTO, "unexpected message from the app's init");
+	if (fd >= 0)
+		close(fd);
+	return r;
+}
+
+static int start_app(struct sandbox *sb)
+{
+	if (sb->started)
+		return 0;
+	sb->started = true;
+	int r = msg_send(sb->sync_fd, "start", -1);
+	return r < 0 ? boot_errorf(r, "release the app") : 0;
+}
+
+static int on_controller(struct sandbox *sb)
+{
+	char buf[MSG_MAX];
+	ssize_t n = msg_recv(sb->cfg->controller_fd, buf, sizeof buf, NULL);
+	if (n <= 0) {
+		close(sb->cfg->controller_fd);
+		sb->cfg->controller_fd = -1;
+		if (!sb->started) {
+			kill_app(sb);
+			return boot_errorf(-EPIPE, "burrow went away before starting the app");
+		}
+		return 0;
+	}
+	if (msg_is(buf, "start", NULL))
+		return start_app(sb);
+	log_warn("controller: unknown request \"%.40s\"", buf);
+	return 0;
+}
+
+static void on_signal(struct sandbox *sb)
+{
+	struct signalfd_siginfo si;
+	while (read(sb->sfd, &si, sizeof si) == (ssize_t)sizeof si) {
+		if (si.ssi_signo == SIGCHLD)
+			reap(sb);
+		else if (!sb->reaped && kill(sb->app, (int)si.ssi_signo) < 0)
+			log_debug("forward signal %u: %m", si.ssi_signo);
+	}
+}
+
+static void on_gofer_lost(struct sandbox *sb, size_t k)
+{
+	close(sb->watch[k]);
+	sb->watch[k] = -1;
+	if (sb->gofer_lost)
+		return;
+	sb->gofer_lost = true;
+	log_error("the gofer's connection %zu was lost: stopping the sandbox", k);
+	kill_app(sb);
+}
+
+/* Poll until the init is reaped; setup_only: until it is ready. */
+static int loop(struct sandbox *sb, bool setup_only)
+{
+	struct boot_config *cfg = sb->cfg;
+	while (!sb->reaped && !(setup_only && sb->ready)) {
+		struct pollfd pfd[3 + 64];
+		size_t n = 0, first_watch;
+		pfd[n++] = (struct pollfd){ .fd = sb->sfd, .events = POLLIN };
+		pfd[n++] = (struct pollfd){ .fd = sb->sync_fd, .events = POLLIN };
+		pfd[n++] = (struct pollfd){ .fd = setup_only ? -1 : cfg->controller_fd,
+					    .events = POLLIN };
+		first_watch = n;
+		for (size_t k = 0; k < cfg->n_conns && n < ARRAY_SIZE(pfd); k++)
+			pfd[n++] = (struct pollfd){ .fd = sb->watch[k], .events = POLLRDHUP };
+		if (poll(pfd, n, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return boot_errorf(-errno, "poll");
+		}
+		int r = 0;
+		if (pfd[0].revents)
+			on_signal(sb);
+		if (pfd[1].revents && sb->sync_fd >= 0)
+			r = on_sync(sb);
+		if (r == 0 && pfd[2].revents && cfg->controller_fd >= 0)
+			r = on_controller(sb);
+		for (size_t i = first_watch; i < n; i++)
+			if (pfd[i].revents && pfd[i].fd >= 0)
+				on_gofer_lost(sb, i - first_watch);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int exit_status(const struct sandbox *sb)
+{
+	if (WIFEXITED(sb->app_status))
+		return WEXITSTATUS(sb->app_status);
+	if (WIFSIGNALED(sb->app_status))
+		return 128 + WTERMSIG(sb->app_status);
+	return 1;
+}
+
+/* Everything up to "created". */
+static int setup(struct sandbox *sb)
+{
+	struct boot_config *cfg = sb->cfg;
+	int r;
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
+		return boot_errorf(-errno, "become a subreaper");
+	if ((r = block_signals(sb)) < 0)
+		return boot_errorf(r, "signalfd");
+	if ((r = make_staging(sb)) < 0 || (r = cgroup_create(&cfg->spec, cfg->id)) < 0 ||
+	    (r = spawn_init(sb)) < 0)
+		return r;
+	if ((r = ns_write_idmaps(cfg, sb->app)) < 0 ||
+	    (r = cgroup_enter(&cfg->spec, cfg->id, sb->app)) < 0 || (r = mount_conns(sb)) < 0)
+		return r;
+	if ((r = msg_send(sb->sync_fd, "go", -1)) < 0)
+		return boot_errorf(r, "signal the app's init");
+	if ((r = loop(sb, true)) < 0)
+		return r;
+	if (sb->reaped)
+		return boot_errorf(-ECHILD, "the app's init exited during setup");
+	if (!cfg->disable_seccomp && (r = sentry_confine(sb->staging, sb->app, cfg->debug)) < 0)
+		return r;
+	return 0;
+}
+
+int boot_sandbox(struct boot_config *cfg)
+{
+	struct sandbox sb = { .cfg = cfg, .sfd = -1, .sync_fd = -1, .app = -1 };
+	int r = setup(&sb);
+	if (r == 0) {
+		char text[64];
+		snprintf(text, sizeof text, "created %d", (int)sb.app);
+		report(&sb, text, -1);
+		if (cfg->controller_fd < 0)
+			r = start_app(&sb);
+	}
+	if (r == 0)
+		r = loop(&sb, false);
+	if (r < 0) {
+		char text[MSG_MAX];
+		log_error("%s", boot_error_text());
+		snprintf(text, sizeof text, "error %s", boot_error_text());
+		report(&sb, text, -1);
+		if (sb.app > 0) {
+			kill_app(&sb);
+			while (!sb.reaped && waitpid(sb.app, &sb.app_status, 0) == sb.app)
+				sb.reaped = true;
+		}
+		return 1;
+	}
+	int status = exit_status(&sb);
+	log_debug("the app exited with status %d", status);
+	return status;
+}

@@ -1,0 +1,100 @@
+/* burrow: the OCI runtime command line (runc's).  main.c parses the global
+ * options and dispatches to one file per subcommand; launch.c starts a
+ * container (gofer + sentry) for run and create; state.c keeps <root>/<id>. */
+#ifndef BURROW_CLI_H
+#define BURROW_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "oci/spec.h"
+
+struct cli_globals {
+	const char *root;            /* --root (default /run/burrow) */
+	const char *log;             /* --log FILE */
+	const char *log_format;      /* text | json */
+	bool debug;
+	bool proxy;                  /* --file-access proxy (default) | direct */
+	bool overlay;
+	uint64_t overlay_size;
+	const char *overlay_size_arg;
+	const char *network;         /* sandbox (default) | none | host */
+	bool disable_seccomp;
+	bool systemd_cgroup;         /* accepted for runc compatibility */
+};
+
+/* Subcommands: argv[0] is the subcommand's name.  Exit status. */
+int cmd_spec(const struct cli_globals *g, int argc, char **argv);
+int cmd_run(const struct cli_globals *g, int argc, char **argv);
+
+/* Print "burrow: <msg>" on stderr (and to the --log file); returns 1. */
+int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* ---- state.c: <root>/<id> ---- */
+
+/* runc's rule: [A-Za-z0-9_+.-]+, not "." or "..", at most 1024 bytes. */
+bool state_id_valid(const char *id);
+/* <root>/<id> into buf. */
+int state_dir(const struct cli_globals *g, const char *id, char *buf, size_t len);
+/* Make <root> and <root>/<id>; -EEXIST when the container exists. */
+int state_create(const struct cli_globals *g, const char *id, char *dir, size_t len);
+/* Remove <root>/<id> and what burrow put there. */
+int state_remove(const char *dir);
+
+struct state_info {
+	const char *id, *bundle, *rootfs, *status;
+	pid_t pid;                   /* the sentry (the pid file's pid) */
+	pid_t app_pid;               /* the app's init (host pid) */
+	const pid_t *gofer_pids;
+	size_t n_gofers;
+	const char *cgroup;
+	bool proxy, overlay;
+};
+/* Write <dir>/state.json atomically. */
+int state_write(const char *dir, const struct state_info *s);
+/* Write a pid file atomically (runc writes the number without newline). */
+int state_write_pid_file(const char *path, pid_t pid);
+
+/* ---- launch.c: start a container up to "created" ---- */
+
+struct launch {
+	char bundle[4096];
+	char state_dir[4096];
+	const char *id;
+	struct oci_spec spec;
+	pid_t sentry;
+	pid_t gofers[2];
+	size_t n_gofers;
+	pid_t app;                   /* host pid of the app's init */
+	int controller;              /* our end of the controller socket */
+	int console;                 /* pty master (process.terminal), or -1 */
+	bool spec_loaded;
+};
+
+/* Everything up to the app's init held before execve.  On failure all
+ * started processes are gone, the state dir removed; error printed. */
+int launch_create(const struct cli_globals *g, const char *bundle, const char *id,
+		  struct launch *l);
+/* Release the app. */
+int launch_start(struct launch *l);
+/* After the sentry is gone: reap the gofers, remove cgroup and state. */
+void launch_cleanup(struct launch *l);
+/* Kill and reap whatever was started, then clean up. */
+void launch_abort(struct launch *l);
+
+/* ---- relay.c: run in the foreground ---- */
+
+/* Forward signals to the sentry, relay the pty when there is one, and
+ * return the sentry's exit status (signal N -> 128+N). */
+int relay_until_exit(struct launch *l);
+
+/* ---- locate.c ---- */
+
+/* The path of a sibling program (burrow-sentry, burrow-gofer): next to
+ * this executable, in its sentry/ subdirectory (the build tree), or $PATH.
+ * $BURROW_SENTRY / $BURROW_GOFER override. */
+int locate_program(const char *name, const char *env, char *out, size_t len);
+
+#endif
