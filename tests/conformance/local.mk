@@ -23,4 +23,6 @@ EXTRA_DIST += \
 	tests/conformance/check-table.sh \
 	tests/conformance/check-native.sh \
 	tests/conformance/run-table.sh \
+	tests/conformance/run-targets.sh \
+	tests/conformance/README.md \
 	tests/conformance/expected-failures.txt

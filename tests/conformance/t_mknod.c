@@ -66,7 +66,7 @@ static void devices(void)
 		conf_note("device nodes can be created here as root");
 }
 
-static void mknod_dev_as_user(void *arg)
+static void mknod_dev_as_user(void *arg __attribute__((unused)))
 {
 	CHECK_ERR(mknod("w/c", S_IFCHR | 0600, makedev(1, 3)), EPERM);
 	CHECK_ERR(mknod("w/b", S_IFBLK | 0600, makedev(7, 0)), EPERM);

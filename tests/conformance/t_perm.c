@@ -23,7 +23,7 @@ static bool owndir(const char *path, mode_t mode, uid_t uid, gid_t gid)
 	       CHECK_OK(chmod(path, mode));
 }
 
-static void open_as_user(void *arg)
+static void open_as_user(void *arg __attribute__((unused)))
 {
 	int fd __cleanup_close = -1, fd2 __cleanup_close = -1,
 	    fd3 __cleanup_close = -1, fd4 __cleanup_close = -1;
@@ -66,7 +66,7 @@ static void open_modes(void)
 	AS_USER(open_as_user, NULL);
 }
 
-static void dir_write_as_user(void *arg)
+static void dir_write_as_user(void *arg __attribute__((unused)))
 {
 	CHECK_ERR(open("ro/new", O_WRONLY | O_CREAT, 0644), EACCES);
 	CHECK_ERR(mkdir("ro/new", 0755), EACCES);
@@ -97,7 +97,7 @@ static void dir_write(void)
 	CHECK_EXISTS("w/mine");
 }
 
-static void dir_search_as_user(void *arg)
+static void dir_search_as_user(void *arg __attribute__((unused)))
 {
 	struct stat st;
 	/* Read without search: names are listed, nothing can be reached. */
@@ -132,7 +132,7 @@ static void dir_search(void)
 	AS_USER(dir_search_as_user, NULL);
 }
 
-static void sticky_as_user(void *arg)
+static void sticky_as_user(void *arg __attribute__((unused)))
 {
 	CHECK_ERR(unlink("st/rootf"), EPERM);
 	CHECK_ERR(unlink("st/other"), EPERM);
@@ -165,7 +165,7 @@ static void sticky(void)
 	CHECK_ABSENT("myst/other");
 }
 
-static void chmod_as_user(void *arg)
+static void chmod_as_user(void *arg __attribute__((unused)))
 {
 	CHECK_ERR(chmod("rootf", 0777), EPERM);
 	CHECK_OK(chmod("mine", 0600));
@@ -190,7 +190,7 @@ static void chmod_other(void)
 	CHECK_LSTAT("rootf", F_MODE, 0644);
 }
 
-static void chown_as_user(void *arg)
+static void chown_as_user(void *arg __attribute__((unused)))
 {
 	CHECK_ERR(chown("mine", conf.uid2, (gid_t)-1), EPERM);
 	CHECK_ERR(chown("mine", (uid_t)-1, conf.gid2), EPERM);
@@ -217,7 +217,7 @@ static void chown_nonroot(void)
 	CHECK_LSTAT("rootf", F_UID, 0);
 }
 
-static void utimens_as_user(void *arg)
+static void utimens_as_user(void *arg __attribute__((unused)))
 {
 	struct timespec t[2] = { { 1000000000, 0 }, { 1000000000, 0 } };
 	struct timespec now2[2] = { { 0, UTIME_NOW }, { 0, UTIME_NOW } };
@@ -244,7 +244,7 @@ static void utimens_nonowner(void)
 	CHECK_TS_EQ(lts("r0644", 'm'), m0);
 }
 
-static void truncate_as_user(void *arg)
+static void truncate_as_user(void *arg __attribute__((unused)))
 {
 	CHECK_ERR(truncate("r0644", 0), EACCES);
 	CHECK_OK(truncate("r0666", 1));
@@ -260,7 +260,7 @@ static void truncate_perm(void)
 	CHECK_LSTAT("r0644", F_SIZE, 4);
 }
 
-static void xattr_as_user(void *arg)
+static void xattr_as_user(void *arg __attribute__((unused)))
 {
 	char buf[16];
 	CHECK_ERR(setxattr("r0644", "user.a", "v", 1, 0), EACCES);
@@ -280,7 +280,7 @@ static void xattr_perm(void)
 	AS_USER(xattr_as_user, NULL);
 }
 
-static void creator_as_user(void *arg)
+static void creator_as_user(void *arg __attribute__((unused)))
 {
 	int fd __cleanup_close = -1;
 	if (CHECK_OK(fd = open("w/f", O_CREAT | O_WRONLY, 0644))) {
