@@ -23,7 +23,9 @@ struct fs_inode {
 	struct fs_inode *anext, *aprev; /* every live inode, under itab.mu */
 	uint64_t qpath;
 	uint64_t nlookup;             /* under itab.mu */
-	uint32_t fid;
+	_Atomic uint32_t fid;         /* replaced after a rename (see below) */
+	uint32_t retired[8];          /* earlier fids, clunked at forget (itab.mu) */
+	unsigned nretired;
 	uint8_t qtype;
 	bool hashed;                  /* findable by qpath (under itab.mu) */
 	/* last mode/gid the server reported: setgid-directory inheritance */
@@ -89,6 +91,11 @@ void fs_itable_destroy(struct fs *fs);
 /* Adopt `fid` (walked, with qid) as an inode and count one lookup. If the
  * file already has an inode, fid is clunked and that inode returned. */
 int fs_inode_adopt(struct fs *fs, uint32_t fid, const struct p9_qid *qid, struct fs_inode **out);
+/* After a rename: `fid` was walked to the file's new name.  Servers whose
+ * fids are paths (diod) would leave the inode's fid at the old name, so the
+ * inode takes the new fid; the old one stays valid for calls already using
+ * it and is clunked at forget.  Consumes fid. */
+void fs_inode_refresh(struct fs *fs, uint32_t fid, const struct p9_qid *qid);
 /* One more lookup of a known inode (link). */
 void fs_inode_ref(struct fs *fs, struct fs_inode *i);
 /* Drop n lookups; clunk and free at zero. */

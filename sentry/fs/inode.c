@@ -186,6 +186,23 @@ int fs_inode_adopt(struct fs *fs, uint32_t fid, const struct p9_qid *qid, struct
 	return 0;
 }
 
+void fs_inode_refresh(struct fs *fs, uint32_t fid, const struct p9_qid *qid)
+{
+	struct fs_itable *t = &fs->itab;
+	uint32_t drop = fid;
+	pthread_mutex_lock(&t->mu);
+	struct fs_inode *i = itab_find(t, qid->path);
+	if (i && i != fs->root && (i->qtype & QTYPE_KIND) == (qid->type & QTYPE_KIND) &&
+	    i->nretired < ARRAY_SIZE(i->retired)) {
+		drop = atomic_exchange(&i->fid, fid);
+		i->retired[i->nretired++] = drop;
+		drop = P9_NOFID;
+	}
+	pthread_mutex_unlock(&t->mu);
+	if (drop != P9_NOFID)
+		fs_fid_put(fs, drop);
+}
+
 void fs_inode_ref(struct fs *fs, struct fs_inode *i)
 {
 	pthread_mutex_lock(&fs->itab.mu);
@@ -210,6 +227,8 @@ void fs_inode_forget(struct fs *fs, struct fs_inode *i, uint64_t n)
 	if (!gone)
 		return;
 	fs_lock_drop_all(fs, i, true);
+	for (unsigned k = 0; k < i->nretired; k++)
+		fs_fid_put(fs, i->retired[k]);
 	fs_fid_put(fs, i->fid);
 	inode_free(i);
 }

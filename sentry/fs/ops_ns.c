@@ -167,8 +167,16 @@ static void op_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 	/* RENAME_NOREPLACE/EXCHANGE/WHITEOUT have no 9P form; callers such
 	 * as mv fall back on EINVAL */
 	int r = flags ? -EINVAL : check_name(newname);
+	struct fs_inode *np = fs_inode_of(fs, newparent);
 	if (r == 0)
-		r = do_rename(fs, fs_inode_of(fs, parent), name, fs_inode_of(fs, newparent), newname);
+		r = do_rename(fs, fs_inode_of(fs, parent), name, np, newname);
+	if (r == 0) {
+		/* before the reply: np is only pinned while the request lives */
+		uint32_t fid;
+		struct p9_qid qid;
+		if (fs_fid_walk1(fs, np->fid, newname, &fid, &qid) == 0)
+			fs_inode_refresh(fs, fid, &qid);
+	}
 	fuse_reply_err(req, -r);
 }
 
