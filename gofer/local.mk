@@ -11,3 +11,4 @@ burrow_gofer_SOURCES = \
 	gofer/confine.c gofer/confine.h gofer/seccomp_allowlist.c gofer/seccomp_allowlist.h
 burrow_gofer_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/gofer $(EV_CFLAGS) $(SECCOMP_CFLAGS) $(CAP_CFLAGS)
 burrow_gofer_LDADD = common/libcommon.a $(EV_LIBS) $(SECCOMP_LIBS) $(CAP_LIBS)
+include tests/gofer/local.mk

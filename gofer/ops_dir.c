@@ -62,7 +62,7 @@ static int readdir_locked(struct fid *f, int fd, uint64_t offset, uint8_t *dst, 
 	size_t used = 0;
 	bool full = false;
 	int64_t resume = (int64_t)offset;
-	while (!full && cap - used > 24) {
+	while (!full) {
 		long n = syscall(SYS_getdents64, fd, buf, sizeof buf);
 		if (n < 0)
 			return -errno;

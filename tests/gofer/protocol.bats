@@ -1,0 +1,83 @@
+#!/usr/bin/env bats
+# burrow-gofer's protocol floor (gofer-probe's suite), limits and trace.
+load helpers
+
+setup() {
+	need_root
+	setup_export
+	mkdir -p "$BATS_TEST_TMPDIR/canary"
+	echo canary >"$BATS_TEST_TMPDIR/canary/file"
+}
+
+teardown() {
+	stop_gofer
+}
+
+@test "protocol suite over a unix socket" {
+	start_gofer unix
+	run "$PROBE" "$ADDR" suite "$EXPORT"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	gofer_alive
+}
+
+@test "protocol suite over loopback TCP, msize 4096" {
+	start_gofer tcp --msize 4096
+	run "$PROBE" -m 4096 "$ADDR" suite "$EXPORT"
+	echo "$output"
+	[ "$status" -eq 0 ]
+}
+
+@test "--max-fids: a fid past the limit answers EMFILE" {
+	start_gofer unix --max-fids 10
+	run "$PROBE" "$ADDR" fids 50
+	[ "${lines[0]}" = 9 ]
+	[ "${lines[1]}" = "ERR EMFILE" ]
+	# The connection's fids went away with it.
+	run "$PROBE" "$ADDR" fids 5
+	[ "$status" -eq 0 ]
+}
+
+@test "--max-conns: connections past the limit are closed, the rest served" {
+	start_gofer unix --max-conns 2
+	"$PROBE" "$ADDR" hold 3 >"$BATS_TEST_TMPDIR/h1" 3>&- &
+	h1=$!
+	"$PROBE" "$ADDR" hold 3 >"$BATS_TEST_TMPDIR/h2" 3>&- &
+	h2=$!
+	for i in $(seq 30); do
+		[ -s "$BATS_TEST_TMPDIR/h1" ] && [ -s "$BATS_TEST_TMPDIR/h2" ] && break
+		sleep 0.1
+	done
+	run "$PROBE" "$ADDR" ls /
+	[ "$status" -ne 0 ]
+	grep -q "max-conns" "$LOG"
+	wait "$h1" "$h2"
+	run "$PROBE" "$ADDR" ls /
+	[ "$status" -eq 0 ]
+}
+
+@test "--debug: one trace line per message" {
+	start_gofer unix --debug
+	"$PROBE" "$ADDR" walk d/nothing || true
+	grep -E 'debug: <- Twalk tag [0-9]+ fid [0-9]+ newfid [0-9]+ nwname 2 .d. .nothing.$' "$LOG"
+	grep -E 'debug: -> Rlerror tag [0-9]+ ecode 2 ' "$LOG"
+	grep -E 'debug: -> Rattach tag ' "$LOG"
+}
+
+@test "the server survives garbage connections and keeps serving" {
+	start_gofer unix
+	run "$PROBE" "$ADDR" garbage 50
+	[ "$status" -eq 0 ]
+	echo ok >"$EXPORT/still"
+	run "$PROBE" "$ADDR" cat still
+	[ "$output" = ok ]
+	gofer_alive
+}
+
+@test "the canary outside the export is untouched by the suite" {
+	before=$(cd "$BATS_TEST_TMPDIR/canary" && sha256sum file)
+	start_gofer unix
+	"$PROBE" "$ADDR" suite "$EXPORT" >/dev/null || true
+	[ "$(cd "$BATS_TEST_TMPDIR/canary" && sha256sum file)" = "$before" ]
+	[ "$(ls "$BATS_TEST_TMPDIR/canary")" = file ]
+}
