@@ -308,8 +308,10 @@ int conn_flush_out(struct conn *c)
 		}
 		off += (size_t)n;
 	}
-	memmove(c->obuf, c->obuf + off, c->olen - off);
-	c->olen -= off;
+	if (off > 0) {
+		memmove(c->obuf, c->obuf + off, c->olen - off);
+		c->olen -= off;
+	}
 	if (rc == 0 && c->olen > 0)
 		rc = 1;
 out:
