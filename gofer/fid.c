@@ -145,6 +145,8 @@ int fid_insert(struct fid_table *t, struct fid *f, bool replace)
 {
 	struct fid *old = NULL;
 	int rc = 0;
+	if (f->num == P9_NOFID)
+		return -EBADF;     /* NOFID means "no fid" on the wire */
 	pthread_mutex_lock(&t->lock);
 	struct fid **pp = find_slot(t, f->num);
 	if (*pp) {

@@ -129,7 +129,7 @@ int main(int argc, char **argv)
 {
 	static struct cli_opts o;
 	if (cli_parse(argc, argv, &o) < 0) {
-		cli_usage(stderr);
+		fputs("Try 'burrow-gofer --help'.\n", stderr);
 		return 2;
 	}
 	if (o.help) {

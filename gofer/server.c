@@ -223,7 +223,12 @@ static void accept_cb(struct ev_loop *l, ev_io *w, int revents)
 		return;
 	}
 	if (atomic_load(&n_conns) >= cfg->max_conns) {
-		log_warn("connection refused: --max-conns %u reached", cfg->max_conns);
+		/* One line per second at most: a flood must not fill the log. */
+		static ev_tstamp last_warned = -10.;
+		if (ev_now(l) - last_warned >= 1.) {
+			last_warned = ev_now(l);
+			log_warn("connection refused: --max-conns %u reached", cfg->max_conns);
+		}
 		close(fd);
 		return;
 	}
