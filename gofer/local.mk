@@ -12,3 +12,4 @@ burrow_gofer_SOURCES = \
 burrow_gofer_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/gofer $(EV_CFLAGS) $(SECCOMP_CFLAGS) $(CAP_CFLAGS)
 burrow_gofer_LDADD = common/libcommon.a $(EV_LIBS) $(SECCOMP_LIBS) $(CAP_LIBS)
 include tests/gofer/local.mk
+dist_man_MANS += man/burrow-gofer.8
