@@ -25,14 +25,6 @@
 #include <termios.h>
 #include <unistd.h>
 
-#if defined(__SANITIZE_ADDRESS__)
-#define BURROW_SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define BURROW_SANITIZED 1
-#endif
-#endif
-
 static const char *const always[] = {
 	/* data */
 	"read", "write", "pread64", "pwrite64", "lseek",
@@ -67,24 +59,14 @@ static const char *const identity[] = { "setfsuid", "setfsgid", "setgroups" };
 
 static const char *const accepting[] = { "accept4", "accept" };
 
-/* The sanitizer runtimes (ASan, UBSan, LSan) report errors and check
- * leaks with syscalls the gofer itself never makes.  Only sanitizer
- * builds carry these, and those builds are for testing, not production:
- * LSan's exit check needs ptrace and a non-thread clone. */
+/* The sanitizer runtimes (ASan, UBSan) report an error with syscalls the
+ * gofer itself never makes; only sanitizer builds carry these.  LSan's
+ * exit-time check (ptrace, /proc/self/task) cannot work in the view at
+ * all: confine_self() runs it once before confining instead. */
 static const char *const sanitizer_extras[] = {
-	"open", "readlink", "stat", "lstat", "access", "prctl", "prlimit64", "getrlimit",
-	"setrlimit", "mincore", "kill", "tgkill", "wait4", "waitid", "ptrace", "clone",
-	"getppid", "sched_getparam", "uname", "pipe",
+	"open", "readlink", "stat", "lstat", "access", "prctl", "getrlimit", "prlimit64",
+	"mincore", "uname", "getppid",
 };
-
-bool seccomp_allowlist_has_sanitizer_extras(void)
-{
-#ifdef BURROW_SANITIZED
-	return true;
-#else
-	return false;
-#endif
-}
 
 static int allow_names(scmp_filter_ctx ctx, const char *const *names, size_t n)
 {

@@ -26,6 +26,8 @@ struct sec_env {
 	char gofer[512];           /* the binary */
 	pid_t pid;                 /* the server, 0 when none */
 	bool multi_user;           /* the running server's mode */
+	bool no_confine;           /* run it with --no-confine */
+	int failures_at_start;     /* check_failures when it started */
 	struct p9_qid root_qid;
 };
 

@@ -93,7 +93,8 @@ static int open_as(struct sess *s, const char *path, uint32_t flags)
 
 static void multi_user_checks(struct sec_env *e)
 {
-	attack_proc_status(e);
+	if (!e->no_confine)
+		attack_proc_status(e);
 	struct sess u, root;
 	int r = sess_open_as(e, &u, e->export, 1000);
 	CHECK(r == 0, "attach as uid 1000: %d", r);

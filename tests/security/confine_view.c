@@ -201,6 +201,10 @@ static void child_single(const struct env *e)
 	CHECK(pd >= 0 && snprintf(name, sizeof name, "%d", pd) > 0, "O_PATH null");
 	CHECK_ERRNO(openat(confine_proc_self_fd(), name, O_RDWR), EACCES, "reopen device node");
 
+	/* No CAP_MKNOD: the kernel refuses device nodes whatever the gofer does. */
+	CHECK_ERRNO(mknodat(root, "dev13", S_IFCHR | 0600, makedev(1, 3)), EPERM, "mknod char");
+	CHECK_ERRNO(mknodat(root, "dev80", S_IFBLK | 0600, makedev(8, 0)), EPERM, "mknod block");
+
 	/* The private procfs: read-only, only pid dirs, only ptrace-able ones. */
 	CHECK_ERRNO(openat(confine_proc_self_fd(), "../comm", O_WRONLY), EROFS, "write proc comm");
 	CHECK_ERRNO(openat(confine_proc_self_fd(), "../../sys", O_PATH), ENOENT, "proc/sys");

@@ -30,3 +30,5 @@ tests_security_attack_SOURCES = tests/security/attack.h tests/security/check.h \
 tests_security_attack_CPPFLAGS = $(SEC_CPPFLAGS)
 tests_security_attack_LDADD = $(SEC_LIBS)
 TESTS += tests/security/attack
+TESTS += tests/security/attack-no-confine.sh
+EXTRA_DIST += tests/security/attack-no-confine.sh

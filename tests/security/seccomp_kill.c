@@ -5,7 +5,6 @@
  * would fail them. */
 #include "check.h"
 #include "confine.h"
-#include "seccomp_allowlist.h"
 
 #include <fcntl.h>
 #include <pthread.h>
@@ -32,7 +31,6 @@ struct probe {
 	int (*fn)(void);           /* 0: behaved as expected when allowed */
 	enum expect expect;
 	bool multi_user, allow_accept;
-	bool sanitizer_allows;     /* sanitizer builds allow it on purpose */
 };
 
 /* ---- forbidden ---- */
@@ -134,28 +132,28 @@ static int p_tgkill_self(void)
 }
 
 static const struct probe probes[] = {
-	{ "socket(AF_INET)", p_socket, EXPECT_SIGSYS, false, false, false },
-	{ "ptrace(TRACEME)", p_ptrace, EXPECT_SIGSYS, false, false, true },
-	{ "mount", p_mount, EXPECT_SIGSYS, false, false, false },
-	{ "unshare(NEWNS)", p_unshare, EXPECT_SIGSYS, false, false, false },
-	{ "fork", p_fork, EXPECT_SIGSYS, false, false, true },
-	{ "execve", p_exec, EXPECT_SIGSYS, false, false, false },
-	{ "mmap(PROT_EXEC)", p_mmap_exec, EXPECT_SIGSYS, false, false, false },
-	{ "mprotect(PROT_EXEC)", p_mprotect_exec, EXPECT_SIGSYS, false, false, false },
-	{ "open_by_handle_at", p_open_by_handle, EXPECT_SIGSYS, false, false, false },
-	{ "kill(parent)", p_kill_other, EXPECT_SIGSYS, false, false, true },
-	{ "ioctl(TIOCSTI)", p_ioctl_tiocsti, EXPECT_SIGSYS, false, false, false },
-	{ "setfsuid (not multi-user)", p_setfsuid, EXPECT_SIGSYS, false, false, false },
-	{ "accept4 (not accepting)", p_accept, EXPECT_SIGSYS, false, false, false },
-	{ "chroot", p_chroot, EXPECT_SIGSYS, false, false, false },
-	{ "setuid", p_setuid, EXPECT_SIGSYS, true, true, false },
-	{ "pipe/read/write/openat", p_io, EXPECT_OK, false, false, false },
-	{ "pthread_create x4", p_threads, EXPECT_OK, false, false, false },
-	{ "clone3 -> ENOSYS", p_clone3_enosys, EXPECT_OK, false, false, false },
-	{ "mmap(RW)", p_mmap_rw, EXPECT_OK, false, false, false },
-	{ "setfsuid (multi-user)", p_setfsuid_multi, EXPECT_OK, true, false, false },
-	{ "accept4 (accepting)", p_accept_allowed, EXPECT_OK, false, true, false },
-	{ "tgkill(self, 0)", p_tgkill_self, EXPECT_OK, false, false, false },
+	{ "socket(AF_INET)", p_socket, EXPECT_SIGSYS, false, false },
+	{ "ptrace(TRACEME)", p_ptrace, EXPECT_SIGSYS, false, false },
+	{ "mount", p_mount, EXPECT_SIGSYS, false, false },
+	{ "unshare(NEWNS)", p_unshare, EXPECT_SIGSYS, false, false },
+	{ "fork", p_fork, EXPECT_SIGSYS, false, false },
+	{ "execve", p_exec, EXPECT_SIGSYS, false, false },
+	{ "mmap(PROT_EXEC)", p_mmap_exec, EXPECT_SIGSYS, false, false },
+	{ "mprotect(PROT_EXEC)", p_mprotect_exec, EXPECT_SIGSYS, false, false },
+	{ "open_by_handle_at", p_open_by_handle, EXPECT_SIGSYS, false, false },
+	{ "kill(parent)", p_kill_other, EXPECT_SIGSYS, false, false },
+	{ "ioctl(TIOCSTI)", p_ioctl_tiocsti, EXPECT_SIGSYS, false, false },
+	{ "setfsuid (not multi-user)", p_setfsuid, EXPECT_SIGSYS, false, false },
+	{ "accept4 (not accepting)", p_accept, EXPECT_SIGSYS, false, false },
+	{ "chroot", p_chroot, EXPECT_SIGSYS, false, false },
+	{ "setuid", p_setuid, EXPECT_SIGSYS, true, true },
+	{ "pipe/read/write/openat", p_io, EXPECT_OK, false, false },
+	{ "pthread_create x4", p_threads, EXPECT_OK, false, false },
+	{ "clone3 -> ENOSYS", p_clone3_enosys, EXPECT_OK, false, false },
+	{ "mmap(RW)", p_mmap_rw, EXPECT_OK, false, false },
+	{ "setfsuid (multi-user)", p_setfsuid_multi, EXPECT_OK, true, false },
+	{ "accept4 (accepting)", p_accept_allowed, EXPECT_OK, false, true },
+	{ "tgkill(self, 0)", p_tgkill_self, EXPECT_OK, false, false },
 };
 
 static void run_probe(const struct probe *p)
@@ -190,11 +188,8 @@ static void run_probe(const struct probe *p)
 
 int main(void)
 {
-	bool san = seccomp_allowlist_has_sanitizer_extras();
 	size_t ran = 0;
 	for (size_t i = 0; i < sizeof probes / sizeof probes[0]; i++) {
-		if (san && probes[i].sanitizer_allows)
-			continue;
 		int before = check_failures;
 		run_probe(&probes[i]);
 		NOTE("%s %s", check_failures == before ? "ok" : "not ok", probes[i].name);
