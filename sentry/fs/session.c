@@ -10,6 +10,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <pwd.h>
 #include <signal.h>
@@ -17,6 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <time.h>
 #include <unistd.h>
 
 #define FS_MAX_IO (1u << 20)           /* FUSE's largest request (256 pages) */
@@ -259,8 +263,6 @@ static void op_init(void *userdata, struct fuse_conn_info *conn)
 	fs->writeback = (conn->want & FUSE_CAP_WRITEBACK_CACHE) != 0;
 
 	conn->max_write = FS_MAX_IO;    /* libfuse clamps to its buffer */
-	conn->max_read = 0;
-	conn->max_readahead = FS_MAX_IO;
 	conn->max_background = 64;
 	conn->congestion_threshold = 48;
 	conn->time_gran = 1;
@@ -277,6 +279,27 @@ void fs_ops_session(struct fuse_lowlevel_ops *ops)
 {
 	ops->init = op_init;
 	ops->destroy = op_destroy;
+}
+
+/* The kernel caps a FUSE mount's readahead at its default (128 KiB): one
+ * 9P round trip per 128 KiB halves sequential reads.  Raise it through the
+ * mount's bdi in sysfs; without the right (not root) it stays as it is. */
+static void raise_readahead(const char *mountpoint)
+{
+	struct stat st;
+	char path[96];
+	if (stat(mountpoint, &st) < 0)
+		return;
+	snprintf(path, sizeof path, "/sys/class/bdi/%u:%u/read_ahead_kb", major(st.st_dev),
+		 minor(st.st_dev));
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	char val[16];
+	int n = snprintf(val, sizeof val, "%u", FS_MAX_IO / 1024);
+	if (write(fd, val, (size_t)n) != n)
+		log_debug("fs: cannot raise readahead: %m");
+	close(fd);
 }
 
 /* ---- public API ---- */
@@ -345,6 +368,7 @@ int fs_mount_start(int conn_fd, const char *mountpoint, const struct fs_opts *o,
 		mount_free(m);
 		return r;
 	}
+	raise_readahead(m->mountpoint);   /* a FUSE request: workers are up */
 	*out = m;
 	return 0;
 }
@@ -366,18 +390,35 @@ void fs_mount_stop(struct fs_mount *m)
 	pthread_mutex_unlock(&m->mu);
 }
 
+/* Join a worker.  Once a stop was asked, a worker still inside a call
+ * to a server that does not answer gets 5 s, then the connection is cut
+ * so the call fails and the worker can end. */
+static void join_worker(struct fs_mount *m, pthread_t t)
+{
+	pthread_mutex_lock(&m->mu);
+	bool stopping = m->stopping;
+	pthread_mutex_unlock(&m->mu);
+	if (stopping) {
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += 5;
+		if (pthread_timedjoin_np(t, NULL, &ts) == 0)
+			return;
+		log_warn("fs: the server does not answer; cutting the connection");
+		p9_client_kill(m->fs.c);
+	}
+	pthread_join(t, NULL);
+}
+
 int fs_mount_wait(struct fs_mount *m)
 {
-	/* no new workers once we start joining */
 	pthread_mutex_lock(&m->mu);
 	unsigned k = 0;
-	while (k < m->nworkers) {
+	while (k < m->nworkers) {    /* a worker may start another meanwhile */
 		pthread_t t = m->workers[k++];
 		pthread_mutex_unlock(&m->mu);
-		pthread_join(t, NULL);
+		join_worker(m, t);
 		pthread_mutex_lock(&m->mu);
-		if (k == m->nworkers)
-			m->stopping = true;
 	}
 	m->stopping = true;
 	pthread_mutex_unlock(&m->mu);
