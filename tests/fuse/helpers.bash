@@ -98,5 +98,12 @@ fuse_teardown() {
 		kill "$SERVER_PID" 2>/dev/null || true
 		wait_for 5 proc_gone "$SERVER_PID" || kill -9 "$SERVER_PID" 2>/dev/null || true
 	fi
+	# a sanitizer build reports into the mount's log: that fails the test
+	local bad=0
+	if grep -qE 'AddressSanitizer|LeakSanitizer|runtime error:' "$T/mount.log" 2>/dev/null; then
+		cat "$T/mount.log" >&2
+		bad=1
+	fi
 	rm -rf "$T"
+	return $bad
 }
