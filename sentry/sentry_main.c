@@ -41,7 +41,7 @@ static void usage(FILE *out)
 		"     aname=A uname=U uid=N attach name, user name, user id\n"
 		"     allow_other|noallow_other  (default: allow_other when root)\n"
 		"     fsname=NAME           source shown in the mount table\n"
-		"     max_threads=N         FUSE worker threads at most (64)\n"
+		"     max_threads=N         FUSE worker threads at most (32)\n"
 		"     nosuid,nodev,noexec,noatime,... kernel mount flags\n"
 		"See burrow-sentry(8).\n");
 }

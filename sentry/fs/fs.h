@@ -18,7 +18,7 @@ enum fs_cache {
 
 struct fs_opts {
 	const char *aname;      /* attach name ("" by default) */
-	const char *uname;      /* attach user name (NULL: the effective user's) */
+	const char *uname;      /* attach user name (NULL: n_uname's name) */
 	uint32_t n_uname;       /* attach uid (default: geteuid()) */
 	uint32_t msize;         /* requested msize (the server may lower it) */
 	bool ro;                /* read-only mount */
@@ -27,7 +27,7 @@ struct fs_opts {
 	const char *fsname;     /* source shown in /proc/mounts ("burrow") */
 	char mntopts[160];      /* extra kernel mount flags, comma separated
 				   (nosuid,nodev,noexec,...), "" for none */
-	unsigned max_threads;   /* FUSE worker threads at most (default 64) */
+	unsigned max_threads;   /* FUSE worker threads at most (default 32) */
 	bool debug;             /* libfuse request trace on stderr */
 };
 

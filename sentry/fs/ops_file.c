@@ -187,6 +187,15 @@ static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 		fuse_reply_write(req, (size_t)n);
 }
 
+/* 9P2000.L has no fallocate: say so, and posix_fallocate(3) falls back to
+ * writing.  (copy_file_range stays unset: the kernel then copies through
+ * read and write itself, and remembers not to ask again.) */
+static void op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t off, off_t len,
+			 struct fuse_file_info *fi)
+{
+	fuse_reply_err(req, EOPNOTSUPP);
+}
+
 void fs_ops_file(struct fuse_lowlevel_ops *ops)
 {
 	ops->open = op_open;
@@ -196,4 +205,5 @@ void fs_ops_file(struct fuse_lowlevel_ops *ops)
 	ops->fsync = op_fsync;
 	ops->read = op_read;
 	ops->write = op_write;
+	ops->fallocate = op_fallocate;
 }

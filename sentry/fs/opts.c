@@ -20,7 +20,7 @@ void fs_opts_init(struct fs_opts *o)
 	o->cache = FS_CACHE_EXCLUSIVE;
 	o->allow_other = geteuid() == 0;
 	o->fsname = "burrow";
-	o->max_threads = 64;
+	o->max_threads = 32;
 }
 
 static int parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)

@@ -338,7 +338,7 @@ int fs_mount_start(int conn_fd, const char *mountpoint, const struct fs_opts *o,
 		return -ENOMEM;
 	}
 	pthread_mutex_init(&m->mu, NULL);
-	m->max_workers = o->max_threads ? o->max_threads : 64;
+	m->max_workers = o->max_threads ? o->max_threads : 32;
 	m->workers = calloc(m->max_workers, sizeof *m->workers);
 	m->mountpoint = strdup(mountpoint);
 	m->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
