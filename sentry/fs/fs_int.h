@@ -31,6 +31,10 @@ struct fs_inode {
 	/* last mode/gid the server reported: setgid-directory inheritance */
 	_Atomic uint32_t mode;
 	_Atomic uint32_t gid;
+	/* cache=exclusive: the server said there is no security.capability
+	 * (the kernel asks before every write).  Valid while it equals
+	 * xgen + 1; every xattr change bumps xgen. */
+	_Atomic uint32_t xgen, no_fcaps;
 	pthread_mutex_t lk_mu;        /* guards lockfids */
 	struct fs_lockfid *lockfids;  /* POSIX lock owners (ops_lock.c) */
 };

@@ -60,15 +60,28 @@ static void reply_xattr(fuse_req_t req, size_t want, int r, char *buf, size_t le
 	free(buf);
 }
 
+#define FCAPS_NAME "security.capability"
+
 static void op_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size)
 {
 	struct fs *fs = fs_of(req);
+	struct fs_inode *i = fs_inode_of(fs, ino);
 	char *buf = NULL;
 	size_t len = 0;
-	int r = name[0] ? xattr_fetch(fs, fs_inode_of(fs, ino), name, size, &buf, &len) : -EINVAL;
+	/* every write(2) asks this (file capabilities are cleared by writes);
+	 * with the export ours alone, remember the answer */
+	bool fcaps = fs->exclusive && !strcmp(name, FCAPS_NAME);
+	uint32_t gen = atomic_load(&i->xgen);
+	if (fcaps && atomic_load(&i->no_fcaps) == gen + 1) {
+		fuse_reply_err(req, ENODATA);
+		return;
+	}
+	int r = name[0] ? xattr_fetch(fs, i, name, size, &buf, &len) : -EINVAL;
 	/* Linux servers answer ENODATA; some answer ENOENT or EOPNOTSUPP */
 	if (r == -ENOENT)
 		r = -ENODATA;
+	if (fcaps && r == -ENODATA)
+		atomic_store(&i->no_fcaps, gen + 1);   /* stale if xgen moved */
 	reply_xattr(req, size, r, buf, len);
 }
 
@@ -90,6 +103,9 @@ static int xattr_store(struct fs *fs, struct fs_inode *i, const char *name, cons
 		       size_t size, uint32_t flags)
 {
 	uint32_t fid;
+	/* forget what a get learnt, before and after: a get that overlapped
+	 * the change must not be believed */
+	atomic_fetch_add(&i->xgen, 1);
 	int r = fs_fid_clone(fs, i->fid, &fid);
 	if (r < 0)
 		return r;
@@ -102,6 +118,7 @@ static int xattr_store(struct fs *fs, struct fs_inode *i, const char *name, cons
 	}
 	int rc = p9_clunk(fs->c, fid);
 	p9_fid_release(fs->c, fid);
+	atomic_fetch_add(&i->xgen, 1);
 	return r < 0 ? r : rc;
 }
 
