@@ -32,3 +32,18 @@ tests_security_attack_LDADD = $(SEC_LIBS)
 TESTS += tests/security/attack
 TESTS += tests/security/attack-no-confine.sh
 EXTRA_DIST += tests/security/attack-no-confine.sh
+
+# The dispatch fuzz target (fuzz_dispatch.c) over the server's operations;
+# make check runs it on seeds and their mutations, fuzz_dispatch.sh under
+# libFuzzer.
+SEC_GOFER_OPS_SRC = gofer/fid.c gofer/fid.h gofer/qid.c gofer/qid.h gofer/ident.c \
+	gofer/ident.h gofer/users.c gofer/users.h gofer/gofer.h gofer/ops.h \
+	gofer/ops_util.c gofer/ops_walk.c gofer/ops_io.c gofer/ops_attr.c gofer/ops_dir.c \
+	gofer/ops_ns.c gofer/ops_xattr.c gofer/ops_lock.c
+check_PROGRAMS += tests/security/fuzz_dispatch_seeds
+tests_security_fuzz_dispatch_seeds_SOURCES = tests/security/fuzz_dispatch.c \
+	tests/security/fuzz_dispatch_seeds.c $(SEC_GOFER_OPS_SRC)
+tests_security_fuzz_dispatch_seeds_CPPFLAGS = $(SEC_CPPFLAGS)
+tests_security_fuzz_dispatch_seeds_LDADD = common/libcommon.a
+TESTS += tests/security/fuzz_dispatch_seeds
+EXTRA_DIST += tests/security/fuzz_dispatch.sh
