@@ -8,7 +8,7 @@
  *
  * Every function returns 0 (or a count) on success, or a negative errno:
  * the server's Rlerror code, -EIO for a dead connection, -EINTR for a
- * call cancelled with p9_call_cancel(). */
+ * call cancelled with p9_cancel_fire(). */
 #ifndef BURROW_P9_CLIENT_H
 #define BURROW_P9_CLIENT_H
 
