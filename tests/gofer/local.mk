@@ -6,4 +6,5 @@ tests_gofer_gofer_probe_SOURCES = tests/gofer/probe.c tests/gofer/probe.h \
 tests_gofer_gofer_probe_LDADD = common/libcommon.a
 TESTS += tests/gofer/diod.bats tests/gofer/identity.bats tests/gofer/protocol.bats
 EXTRA_DIST += tests/gofer/helpers.bash tests/gofer/diod.bats tests/gofer/identity.bats \
-	tests/gofer/protocol.bats
+	tests/gofer/protocol.bats tests/gofer/v9fs/run.sh tests/gofer/v9fs/guest.sh \
+	tests/gofer/v9fs/v9fs-check.c
