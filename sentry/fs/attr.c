@@ -63,7 +63,7 @@ int fs_lookup_entry(struct fs *fs, struct fs_inode *parent, const char *name,
 
 	if (strlen(name) > 255)
 		return -ENAMETOOLONG;
-	int r = fs_fid_walk1(fs, parent->fid, name, &fid, &qid);
+	int r = fs_inode_walk1(fs, parent, name, &fid, &qid);
 	if (r < 0)
 		return r;
 	r = fs_getattr_fid(fs, fid, NULL, &st);

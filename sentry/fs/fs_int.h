@@ -15,6 +15,15 @@
 #include "fs.h"
 #include "p9/client.h"
 
+/* A fid of an inode and the calls using it.  The inode may move to a
+ * fresher fid (see fs_inode_adopt) while calls still use the old one; the
+ * old fid is clunked when the last of them drops it. */
+struct fs_fidref {
+	struct fs_fidref *next;       /* retired list */
+	uint32_t fid;
+	unsigned refs;                /* under the inode's fmu */
+};
+
 /* One FUSE inode per 9P fid: the fid was walked from the parent at lookup
  * and is never opened (opens clone it).  Node ids are the inode's address;
  * FUSE_ROOT_ID maps to fs->root. */
@@ -23,11 +32,12 @@ struct fs_inode {
 	struct fs_inode *anext, *aprev; /* every live inode, under itab.mu */
 	uint64_t qpath;
 	uint64_t nlookup;             /* under itab.mu */
-	_Atomic uint32_t fid;         /* replaced after a rename (see below) */
-	uint32_t retired[8];          /* earlier fids, clunked at forget (itab.mu) */
-	unsigned nretired;
 	uint8_t qtype;
 	bool hashed;                  /* findable by qpath (under itab.mu) */
+	pthread_mutex_t fmu;          /* guards cur, retired and their refs */
+	struct fs_fidref *cur;        /* the fid new calls use */
+	struct fs_fidref *retired;    /* older fids still in use */
+	struct fs_fidref first;       /* storage of the first fid */
 	/* last mode/gid the server reported: setgid-directory inheritance */
 	_Atomic uint32_t mode;
 	_Atomic uint32_t gid;
@@ -92,19 +102,26 @@ static inline struct fs_file *fs_file_of(struct fuse_file_info *fi)
 /* inode.c */
 int fs_itable_init(struct fs_itable *t);
 void fs_itable_destroy(struct fs *fs);
-/* Adopt `fid` (walked, with qid) as an inode and count one lookup. If the
- * file already has an inode, fid is clunked and that inode returned. */
+/* Adopt `fid` (walked, with qid) as an inode and count one lookup.  If
+ * the file already has an inode, that inode takes fid as its fresher fid
+ * (a server whose fids are paths, like diod, keeps the old one at a name
+ * that may be gone) and is returned. */
 int fs_inode_adopt(struct fs *fs, uint32_t fid, const struct p9_qid *qid, struct fs_inode **out);
-/* After a rename: `fid` was walked to the file's new name.  Servers whose
- * fids are paths (diod) would leave the inode's fid at the old name, so the
- * inode takes the new fid; the old one stays valid for calls already using
- * it and is clunked at forget.  Consumes fid. */
+/* After a rename: `fid` was walked to the file's new name; the file's
+ * inode, if any, takes it as above.  Consumes fid. */
 void fs_inode_refresh(struct fs *fs, uint32_t fid, const struct p9_qid *qid);
 /* One more lookup of a known inode (link). */
 void fs_inode_ref(struct fs *fs, struct fs_inode *i);
 /* Drop n lookups; clunk and free at zero. */
 void fs_inode_forget(struct fs *fs, struct fs_inode *i, uint64_t n);
 int fs_root_init(struct fs *fs, uint32_t fid, const struct p9_qid *qid);
+/* Use the inode's fid: hold ... ->fid ... drop. */
+struct fs_fidref *fs_fid_hold(struct fs_inode *i);
+void fs_fid_drop(struct fs *fs, struct fs_inode *i, struct fs_fidref *h);
+/* Clone the inode's fid, or walk one name from it (held meanwhile). */
+int fs_inode_clone(struct fs *fs, struct fs_inode *i, uint32_t *newfid);
+int fs_inode_walk1(struct fs *fs, struct fs_inode *dir, const char *name, uint32_t *newfid,
+		   struct p9_qid *qid);
 
 /* fid.c: fid helpers */
 int fs_fid_clone(struct fs *fs, uint32_t fid, uint32_t *newfid);

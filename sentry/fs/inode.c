@@ -1,7 +1,7 @@
 /* The inode table: qid.path -> inode, with the kernel's lookup count.
  * A file the kernel already knows (a hard link, a second lookup) maps to
- * the same inode so the page cache stays coherent; its extra fid is
- * clunked.  Forget drops counts and clunks the fid at zero. */
+ * the same inode so the page cache stays coherent; the inode then moves to
+ * the freshly walked fid.  Forget drops counts and clunks at zero. */
 #include "fs_int.h"
 #include "util.h"
 
@@ -84,18 +84,6 @@ static struct fs_inode *itab_find(struct fs_itable *t, uint64_t qpath)
 	return i;
 }
 
-static struct fs_inode *inode_new(uint32_t fid, const struct p9_qid *qid)
-{
-	struct fs_inode *i = calloc(1, sizeof *i);
-	if (!i)
-		return NULL;
-	i->qpath = qid->path;
-	i->qtype = qid->type;
-	i->fid = fid;
-	pthread_mutex_init(&i->lk_mu, NULL);
-	return i;
-}
-
 static void all_link(struct fs_itable *t, struct fs_inode *i)
 {
 	i->aprev = NULL;
@@ -115,10 +103,110 @@ static void all_unlink(struct fs_itable *t, struct fs_inode *i)
 		i->anext->aprev = i->aprev;
 }
 
-static void inode_free(struct fs_inode *i)
+static struct fs_inode *inode_new(uint32_t fid, const struct p9_qid *qid)
 {
+	struct fs_inode *i = calloc(1, sizeof *i);
+	if (!i)
+		return NULL;
+	i->qpath = qid->path;
+	i->qtype = qid->type;
+	i->first.fid = fid;
+	i->cur = &i->first;
+	pthread_mutex_init(&i->fmu, NULL);
+	pthread_mutex_init(&i->lk_mu, NULL);
+	return i;
+}
+
+static void fidref_free(struct fs_inode *i, struct fs_fidref *r)
+{
+	if (r != &i->first)
+		free(r);
+}
+
+/* Free the inode; clunk its fids unless the connection is going away. */
+static void inode_free(struct fs *fs, struct fs_inode *i, bool clunk)
+{
+	struct fs_fidref *r = i->retired, *next;
+	for (; r; r = next) {   /* empty unless calls were cut short */
+		next = r->next;
+		if (clunk)
+			fs_fid_put(fs, r->fid);
+		fidref_free(i, r);
+	}
+	if (clunk)
+		fs_fid_put(fs, i->cur->fid);
+	fidref_free(i, i->cur);
+	pthread_mutex_destroy(&i->fmu);
 	pthread_mutex_destroy(&i->lk_mu);
 	free(i);
+}
+
+struct fs_fidref *fs_fid_hold(struct fs_inode *i)
+{
+	pthread_mutex_lock(&i->fmu);
+	struct fs_fidref *r = i->cur;
+	r->refs++;
+	pthread_mutex_unlock(&i->fmu);
+	return r;
+}
+
+void fs_fid_drop(struct fs *fs, struct fs_inode *i, struct fs_fidref *h)
+{
+	pthread_mutex_lock(&i->fmu);
+	bool dead = --h->refs == 0 && h != i->cur;
+	if (dead) {
+		struct fs_fidref **pp = &i->retired;
+		while (*pp != h)
+			pp = &(*pp)->next;
+		*pp = h->next;
+	}
+	pthread_mutex_unlock(&i->fmu);
+	if (dead) {
+		fs_fid_put(fs, h->fid);
+		fidref_free(i, h);
+	}
+}
+
+int fs_inode_clone(struct fs *fs, struct fs_inode *i, uint32_t *newfid)
+{
+	struct fs_fidref *h = fs_fid_hold(i);
+	int r = fs_fid_clone(fs, h->fid, newfid);
+	fs_fid_drop(fs, i, h);
+	return r;
+}
+
+int fs_inode_walk1(struct fs *fs, struct fs_inode *dir, const char *name, uint32_t *newfid,
+		   struct p9_qid *qid)
+{
+	struct fs_fidref *h = fs_fid_hold(dir);
+	int r = fs_fid_walk1(fs, h->fid, name, newfid, qid);
+	fs_fid_drop(fs, dir, h);
+	return r;
+}
+
+/* The inode takes `fid`; the previous one is clunked now if unused, else
+ * by its last user.  Consumes fid (clunked if no memory). */
+static void inode_swap_fid(struct fs *fs, struct fs_inode *i, uint32_t fid)
+{
+	struct fs_fidref *n = calloc(1, sizeof *n);
+	if (!n) {
+		fs_fid_put(fs, fid);   /* keep the old fid: still a fid of the file */
+		return;
+	}
+	n->fid = fid;
+	pthread_mutex_lock(&i->fmu);
+	struct fs_fidref *old = i->cur;
+	i->cur = n;
+	bool dead = old->refs == 0;
+	if (!dead) {
+		old->next = i->retired;
+		i->retired = old;
+	}
+	pthread_mutex_unlock(&i->fmu);
+	if (dead) {
+		fs_fid_put(fs, old->fid);
+		fidref_free(i, old);
+	}
 }
 
 int fs_root_init(struct fs *fs, uint32_t fid, const struct p9_qid *qid)
@@ -139,44 +227,56 @@ int fs_root_init(struct fs *fs, uint32_t fid, const struct p9_qid *qid)
  * different kind is a new file, and the kernel rejects a type change. */
 #define QTYPE_KIND (P9_QTDIR | P9_QTSYMLINK)
 
+static bool same_kind(const struct fs_inode *i, const struct p9_qid *qid)
+{
+	return (i->qtype & QTYPE_KIND) == (qid->type & QTYPE_KIND);
+}
+
+/* Under itab.mu: the live inode of qid, or NULL (a stale one of another
+ * kind is unhashed: it lives on until forgotten). */
+static struct fs_inode *find_live(struct fs_itable *t, const struct p9_qid *qid)
+{
+	struct fs_inode *i = itab_find(t, qid->path);
+	if (i && !same_kind(i, qid)) {
+		itab_remove(t, i);
+		i = NULL;
+	}
+	return i;
+}
+
 int fs_inode_adopt(struct fs *fs, uint32_t fid, const struct p9_qid *qid, struct fs_inode **out)
 {
 	struct fs_itable *t = &fs->itab;
-	struct fs_inode *fresh = NULL;
 
 	pthread_mutex_lock(&t->mu);
-	struct fs_inode *i = itab_find(t, qid->path);
-	if (i && (i->qtype & QTYPE_KIND) != (qid->type & QTYPE_KIND)) {
-		itab_remove(t, i);   /* stays alive until forgotten */
-		i = NULL;
-	}
+	struct fs_inode *i = find_live(t, qid);
+	if (i)
+		i->nlookup++;   /* pins i: it cannot be forgotten meanwhile */
+	pthread_mutex_unlock(&t->mu);
 	if (i) {
-		i->nlookup++;
-		pthread_mutex_unlock(&t->mu);
-		fs_fid_put(fs, fid);
+		if (i == fs->root)
+			fs_fid_put(fs, fid);
+		else
+			inode_swap_fid(fs, i, fid);
 		*out = i;
 		return 0;
 	}
-	pthread_mutex_unlock(&t->mu);
 
 	/* allocate outside the lock, then re-check for a racing adopt */
-	fresh = inode_new(fid, qid);
+	struct fs_inode *fresh = inode_new(fid, qid);
 	if (!fresh) {
 		fs_fid_put(fs, fid);
 		return -ENOMEM;
 	}
 	pthread_mutex_lock(&t->mu);
-	i = itab_find(t, qid->path);
-	if (i && (i->qtype & QTYPE_KIND) == (qid->type & QTYPE_KIND)) {
+	i = find_live(t, qid);
+	if (i) {
 		i->nlookup++;
 		pthread_mutex_unlock(&t->mu);
-		inode_free(fresh);
-		fs_fid_put(fs, fid);
+		inode_free(fs, fresh, true);
 		*out = i;
 		return 0;
 	}
-	if (i)
-		itab_remove(t, i);
 	fresh->nlookup = 1;
 	itab_insert(t, fresh);
 	all_link(t, fresh);
@@ -189,18 +289,19 @@ int fs_inode_adopt(struct fs *fs, uint32_t fid, const struct p9_qid *qid, struct
 void fs_inode_refresh(struct fs *fs, uint32_t fid, const struct p9_qid *qid)
 {
 	struct fs_itable *t = &fs->itab;
-	uint32_t drop = fid;
 	pthread_mutex_lock(&t->mu);
-	struct fs_inode *i = itab_find(t, qid->path);
-	if (i && i != fs->root && (i->qtype & QTYPE_KIND) == (qid->type & QTYPE_KIND) &&
-	    i->nretired < ARRAY_SIZE(i->retired)) {
-		drop = atomic_exchange(&i->fid, fid);
-		i->retired[i->nretired++] = drop;
-		drop = P9_NOFID;
-	}
+	struct fs_inode *i = find_live(t, qid);
+	if (i == fs->root)
+		i = NULL;
+	if (i)
+		i->nlookup++;   /* pin it across the swap */
 	pthread_mutex_unlock(&t->mu);
-	if (drop != P9_NOFID)
-		fs_fid_put(fs, drop);
+	if (!i) {
+		fs_fid_put(fs, fid);
+		return;
+	}
+	inode_swap_fid(fs, i, fid);
+	fs_inode_forget(fs, i, 1);
 }
 
 void fs_inode_ref(struct fs *fs, struct fs_inode *i)
@@ -226,11 +327,9 @@ void fs_inode_forget(struct fs *fs, struct fs_inode *i, uint64_t n)
 	pthread_mutex_unlock(&fs->itab.mu);
 	if (!gone)
 		return;
+	/* forgotten: the kernel has no call on it, we hold no fid of it */
 	fs_lock_drop_all(fs, i, true);
-	for (unsigned k = 0; k < i->nretired; k++)
-		fs_fid_put(fs, i->retired[k]);
-	fs_fid_put(fs, i->fid);
-	inode_free(i);
+	inode_free(fs, i, true);
 }
 
 /* At unmount the kernel does not forget every inode: free what is left.
@@ -242,7 +341,7 @@ void fs_itable_destroy(struct fs *fs)
 	for (; i; i = next) {
 		next = i->anext;
 		fs_lock_drop_all(fs, i, false);
-		inode_free(i);
+		inode_free(fs, i, false);
 	}
 	t->all = NULL;
 	fs->root = NULL;

@@ -18,7 +18,7 @@ static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 	}
 	struct p9_qid qid;
 	uint32_t iounit;
-	int r = fs_fid_clone(fs, i->fid, &f->fid);
+	int r = fs_inode_clone(fs, i, &f->fid);
 	if (r == 0) {
 		r = p9_lopen(fs->c, f->fid, P9_DOTL_RDONLY, &qid, &iounit);
 		if (r < 0)

@@ -44,9 +44,15 @@ static void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 	struct fs *fs = fs_of(req);
 	struct fs_inode *i = fs_inode_of(fs, ino);
 	struct stat st;
+	int r;
 	/* an open fid still reaches an unlinked file on path-based servers */
-	uint32_t fid = fi ? fs_file_of(fi)->fid : i->fid;
-	int r = fs_getattr_fid(fs, fid, i, &st);
+	if (fi) {
+		r = fs_getattr_fid(fs, fs_file_of(fi)->fid, i, &st);
+	} else {
+		struct fs_fidref *h = fs_fid_hold(i);
+		r = fs_getattr_fid(fs, h->fid, i, &st);
+		fs_fid_drop(fs, i, h);
+	}
 	if (r < 0)
 		fuse_reply_err(req, -r);
 	else
@@ -103,12 +109,15 @@ static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to
 
 	setattr_to_iattr(attr, to_set, &ia);
 	/* with a handle use the open fid: ftruncate of an unlinked file */
-	uint32_t fid = fi ? fs_file_of(fi)->fid : i->fid;
+	struct fs_fidref *h = fi ? NULL : fs_fid_hold(i);
+	uint32_t fid = fi ? fs_file_of(fi)->fid : h->fid;
 	int r = 0;
 	if (ia.valid)
 		r = p9_setattr(fs->c, fid, &ia);
 	if (r == 0)
 		r = fs_getattr_fid(fs, fid, i, &st);
+	if (h)
+		fs_fid_drop(fs, i, h);
 	if (r < 0)
 		fuse_reply_err(req, -r);
 	else
@@ -119,7 +128,10 @@ static void op_readlink(fuse_req_t req, fuse_ino_t ino)
 {
 	struct fs *fs = fs_of(req);
 	char buf[PATH_MAX + 1];
-	int r = p9_readlink(fs->c, fs_inode_of(fs, ino)->fid, buf, sizeof buf);
+	struct fs_inode *i = fs_inode_of(fs, ino);
+	struct fs_fidref *h = fs_fid_hold(i);
+	int r = p9_readlink(fs->c, h->fid, buf, sizeof buf);
+	fs_fid_drop(fs, i, h);
 	if (r < 0)
 		fuse_reply_err(req, -r);
 	else
@@ -131,7 +143,10 @@ static void op_statfs(fuse_req_t req, fuse_ino_t ino)
 	struct fs *fs = fs_of(req);
 	struct p9_statfs s;
 	struct statvfs v;
-	int r = p9_statfs(fs->c, fs_inode_of(fs, ino)->fid, &s);
+	struct fs_inode *i = fs_inode_of(fs, ino);
+	struct fs_fidref *h = fs_fid_hold(i);
+	int r = p9_statfs(fs->c, h->fid, &s);
+	fs_fid_drop(fs, i, h);
 	if (r < 0) {
 		fuse_reply_err(req, -r);
 		return;

@@ -14,7 +14,7 @@ static int file_open(struct fs *fs, struct fs_inode *i, uint32_t flags, struct f
 	struct fs_file *f = calloc(1, sizeof *f);
 	if (!f)
 		return -ENOMEM;
-	int r = fs_fid_clone(fs, i->fid, &f->fid);
+	int r = fs_inode_clone(fs, i, &f->fid);
 	if (r < 0) {
 		free(f);
 		return r;
@@ -81,7 +81,7 @@ static int do_create(fuse_req_t req, struct fs *fs, struct fs_inode *p, const ch
 	struct fs_file *f = calloc(1, sizeof *f);
 	if (!f)
 		return -ENOMEM;
-	int r = fs_fid_clone(fs, p->fid, &f->fid);
+	int r = fs_inode_clone(fs, p, &f->fid);
 	if (r < 0) {
 		free(f);
 		return r;

@@ -45,7 +45,7 @@ static void lf_unlink(struct fs_inode *i, struct fs_lockfid *lf)
  * access mode the caller's file has. */
 static int lf_open(struct fs *fs, struct fs_inode *i, const struct fs_file *f, uint32_t *fid)
 {
-	int r = fs_fid_clone(fs, i->fid, fid);
+	int r = fs_inode_clone(fs, i, fid);
 	if (r < 0)
 		return r;
 	struct p9_qid qid;

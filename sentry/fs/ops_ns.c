@@ -15,9 +15,11 @@ static void reply_new_entry(fuse_req_t req, struct fs *fs, struct fs_inode *pare
 	int r = fs_lookup_entry(fs, parent, name, &e);
 	if (r == 0 && fs->chown_new && fuse_req_ctx(req)->uid != fs->attach_uid) {
 		struct fs_inode *i = fs_inode_of(fs, e.ino);
-		r = fs_chown_new(fs, i->fid, fuse_req_ctx(req), gid);
+		struct fs_fidref *h = fs_fid_hold(i);
+		r = fs_chown_new(fs, h->fid, fuse_req_ctx(req), gid);
 		if (r == 0)
-			r = fs_getattr_fid(fs, i->fid, i, &e.attr);
+			r = fs_getattr_fid(fs, h->fid, i, &e.attr);
+		fs_fid_drop(fs, i, h);
 		if (r < 0)
 			fs_inode_forget(fs, i, 1);
 	}
@@ -32,71 +34,96 @@ static int check_name(const char *name)
 	return strlen(name) > 255 ? -ENAMETOOLONG : 0;
 }
 
+/* What a create in directory p needs: the gid and p's fid, held. */
+struct mk {
+	struct fs_inode *p;
+	struct fs_fidref *h;
+	uint32_t gid;
+};
+
+static void mk_begin(fuse_req_t req, struct fs *fs, fuse_ino_t parent, struct mk *m)
+{
+	m->p = fs_inode_of(fs, parent);
+	m->gid = fs_new_gid(m->p, fuse_req_ctx(req));
+	m->h = fs_fid_hold(m->p);
+}
+
+/* Drop the hold and answer: the new entry, or the error. */
+static void mk_end(fuse_req_t req, struct fs *fs, struct mk *m, const char *name, int r)
+{
+	fs_fid_drop(fs, m->p, m->h);
+	if (r < 0)
+		fuse_reply_err(req, -r);
+	else
+		reply_new_entry(req, fs, m->p, name, m->gid);
+}
+
 static void op_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
 		     dev_t rdev)
 {
 	struct fs *fs = fs_of(req);
-	struct fs_inode *p = fs_inode_of(fs, parent);
-	uint32_t gid = fs_new_gid(p, fuse_req_ctx(req));
+	struct mk m;
 	struct p9_qid qid;
+	mk_begin(req, fs, parent, &m);
 	int r = check_name(name);
 	if (r == 0)
-		r = p9_mknod(fs->c, p->fid, name, mode, major(rdev), minor(rdev), gid, &qid);
-	if (r < 0)
-		fuse_reply_err(req, -r);
-	else
-		reply_new_entry(req, fs, p, name, gid);
+		r = p9_mknod(fs->c, m.h->fid, name, mode, major(rdev), minor(rdev), m.gid, &qid);
+	mk_end(req, fs, &m, name, r);
 }
 
 static void op_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
 {
 	struct fs *fs = fs_of(req);
-	struct fs_inode *p = fs_inode_of(fs, parent);
-	uint32_t gid = fs_new_gid(p, fuse_req_ctx(req));
+	struct mk m;
 	struct p9_qid qid;
+	mk_begin(req, fs, parent, &m);
 	int r = check_name(name);
 	if (r == 0)
-		r = p9_mkdir(fs->c, p->fid, name, mode & 07777, gid, &qid);
-	if (r < 0)
-		fuse_reply_err(req, -r);
-	else
-		reply_new_entry(req, fs, p, name, gid);
+		r = p9_mkdir(fs->c, m.h->fid, name, mode & 07777, m.gid, &qid);
+	mk_end(req, fs, &m, name, r);
 }
 
 static void op_symlink(fuse_req_t req, const char *link, fuse_ino_t parent, const char *name)
 {
 	struct fs *fs = fs_of(req);
-	struct fs_inode *p = fs_inode_of(fs, parent);
-	uint32_t gid = fs_new_gid(p, fuse_req_ctx(req));
+	struct mk m;
 	struct p9_qid qid;
+	mk_begin(req, fs, parent, &m);
 	int r = check_name(name);
 	if (r == 0 && strlen(link) > 4095)
 		r = -ENAMETOOLONG;
 	if (r == 0)
-		r = p9_symlink(fs->c, p->fid, name, link, gid, &qid);
-	if (r < 0)
-		fuse_reply_err(req, -r);
-	else
-		reply_new_entry(req, fs, p, name, gid);
+		r = p9_symlink(fs->c, m.h->fid, name, link, m.gid, &qid);
+	mk_end(req, fs, &m, name, r);
 }
 
 static void op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char *newname)
 {
 	struct fs *fs = fs_of(req);
-	struct fs_inode *i = fs_inode_of(fs, ino);
+	struct fs_inode *i = fs_inode_of(fs, ino), *np = fs_inode_of(fs, newparent);
 	struct fuse_entry_param e;
 	struct stat st;
 	int r = check_name(newname);
-	if (r == 0)
-		r = p9_link(fs->c, fs_inode_of(fs, newparent)->fid, i->fid, newname);
-	if (r == 0)
-		r = fs_getattr_fid(fs, i->fid, i, &st);
+	if (r == 0) {
+		struct fs_fidref *hi = fs_fid_hold(i), *hp = fs_fid_hold(np);
+		r = p9_link(fs->c, hp->fid, hi->fid, newname);
+		if (r == 0)
+			r = fs_getattr_fid(fs, hi->fid, i, &st);
+		fs_fid_drop(fs, np, hp);
+		fs_fid_drop(fs, i, hi);
+	}
 	if (r < 0) {
 		fuse_reply_err(req, -r);
 		return;
 	}
 	/* the new name is the same inode: the reply counts as a lookup */
 	fs_inode_ref(fs, i);
+	/* and it takes a fid at the new name: on a server whose fids are
+	 * paths the old name may be unlinked next */
+	uint32_t fid;
+	struct p9_qid qid;
+	if (fs_inode_walk1(fs, np, newname, &fid, &qid) == 0)
+		fs_inode_refresh(fs, fid, &qid);
 	fs_entry_fill(fs, i, &st, &e);
 	fuse_reply_entry(req, &e);
 }
@@ -110,7 +137,9 @@ static int do_unlink(struct fs *fs, struct fs_inode *p, const char *name, uint32
 {
 	int r;
 	if (!atomic_load(&fs->no_unlinkat)) {
-		r = p9_unlinkat(fs->c, p->fid, name, flags);
+		struct fs_fidref *h = fs_fid_hold(p);
+		r = p9_unlinkat(fs->c, h->fid, name, flags);
+		fs_fid_drop(fs, p, h);
 		if (!fallback_errno(r))
 			return r;
 		atomic_store(&fs->no_unlinkat, true);
@@ -118,7 +147,7 @@ static int do_unlink(struct fs *fs, struct fs_inode *p, const char *name, uint32
 	/* Tremove clunks the fid whatever it answers */
 	uint32_t fid;
 	struct p9_qid qid;
-	r = fs_fid_walk1(fs, p->fid, name, &fid, &qid);
+	r = fs_inode_walk1(fs, p, name, &fid, &qid);
 	if (r < 0)
 		return r;
 	r = p9_remove(fs->c, fid);
@@ -143,20 +172,24 @@ static void op_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 static int do_rename(struct fs *fs, struct fs_inode *op, const char *oname,
 		     struct fs_inode *np, const char *nname)
 {
-	int r;
+	struct fs_fidref *ho = fs_fid_hold(op), *hn = fs_fid_hold(np);
+	int r = -EOPNOTSUPP;
 	if (!atomic_load(&fs->no_renameat)) {
-		r = p9_renameat(fs->c, op->fid, oname, np->fid, nname);
-		if (!fallback_errno(r))
-			return r;
-		atomic_store(&fs->no_renameat, true);
+		r = p9_renameat(fs->c, ho->fid, oname, hn->fid, nname);
+		if (fallback_errno(r))
+			atomic_store(&fs->no_renameat, true);
 	}
-	uint32_t fid;
-	struct p9_qid qid;
-	r = fs_fid_walk1(fs, op->fid, oname, &fid, &qid);
-	if (r < 0)
-		return r;
-	r = p9_rename(fs->c, fid, np->fid, nname);
-	fs_fid_put(fs, fid);
+	if (fallback_errno(r)) {
+		uint32_t fid;
+		struct p9_qid qid;
+		r = fs_fid_walk1(fs, ho->fid, oname, &fid, &qid);
+		if (r == 0) {
+			r = p9_rename(fs->c, fid, hn->fid, nname);
+			fs_fid_put(fs, fid);
+		}
+	}
+	fs_fid_drop(fs, np, hn);
+	fs_fid_drop(fs, op, ho);
 	return r;
 }
 
@@ -171,10 +204,11 @@ static void op_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 	if (r == 0)
 		r = do_rename(fs, fs_inode_of(fs, parent), name, np, newname);
 	if (r == 0) {
-		/* before the reply: np is only pinned while the request lives */
+		/* the moved file's inode takes a fid at its new name (before the
+		 * reply: np is pinned only while the request lives) */
 		uint32_t fid;
 		struct p9_qid qid;
-		if (fs_fid_walk1(fs, np->fid, newname, &fid, &qid) == 0)
+		if (fs_inode_walk1(fs, np, newname, &fid, &qid) == 0)
 			fs_inode_refresh(fs, fid, &qid);
 	}
 	fuse_reply_err(req, -r);

@@ -20,7 +20,9 @@ static int xattr_fetch(struct fs *fs, struct fs_inode *i, const char *name, size
 	int r = p9_fid_alloc(fs->c, &fid);
 	if (r < 0)
 		return r;
-	r = p9_xattrwalk(fs->c, i->fid, fid, name, &size);
+	struct fs_fidref *h = fs_fid_hold(i);
+	r = p9_xattrwalk(fs->c, h->fid, fid, name, &size);
+	fs_fid_drop(fs, i, h);
 	if (r < 0) {
 		p9_fid_release(fs->c, fid);
 		return r;
@@ -106,7 +108,7 @@ static int xattr_store(struct fs *fs, struct fs_inode *i, const char *name, cons
 	/* forget what a get learnt, before and after: a get that overlapped
 	 * the change must not be believed */
 	atomic_fetch_add(&i->xgen, 1);
-	int r = fs_fid_clone(fs, i->fid, &fid);
+	int r = fs_inode_clone(fs, i, &fid);
 	if (r < 0)
 		return r;
 	r = p9_xattrcreate(fs->c, fid, name, size, flags);
