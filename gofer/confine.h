@@ -34,7 +34,8 @@
 struct confine_opts {
 	const char *const *exports;   /* host paths of the export roots */
 	size_t n_exports;
-	bool multi_user;              /* keep CAP_SETUID/SETGID for setfsuid/setfsgid */
+	bool multi_user;              /* per-request identity (multi-user or squash): keep
+	                                 CAP_SETUID/SETGID for setfsuid/setfsgid/setgroups */
 	bool allow_accept;            /* the gofer accepts new connections (not fd:/paired only) */
 	const bool *read_only;        /* optional, per export: mount it read-only in the view */
 };
