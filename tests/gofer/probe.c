@@ -12,6 +12,7 @@
  *   chmod PATH MODE    set the mode (octal)
  *   walk PATH          walk only; prints the number of qids walked
  *   fids N             hold N cloned fids; prints how many succeeded
+ *   cycles FILE N           N x (attach, walk, lopen, read, clunk, clunk)
  *   hold SECS          stay connected (attached) for SECS seconds
  *   garbage N          N connections that send random bytes (no attach)
  *   suite EXPORT       run the protocol suite (TAP)
@@ -268,6 +269,37 @@ static int cmd_fids(struct probe *p, char **av)
 	return rc;
 }
 
+static int one_cycle(struct probe *p, const char *path)
+{
+	uint32_t root, f;
+	char buf[64];
+	int rc = p9_fid_alloc(p->c, &root);
+	if (rc < 0)
+		return rc;
+	rc = p9_attach(p->c, root, "", p->aname, p->uid, NULL);
+	if (rc == 0 && (rc = p9_fid_alloc(p->c, &f)) == 0) {
+		rc = p9_walk(p->c, root, f, 1, &path, NULL);
+		rc = rc == 1 ? p9_lopen(p->c, f, P9_DOTL_RDONLY, NULL, NULL) : rc < 0 ? rc : -ENOENT;
+		if (rc == 0 && p9_read(p->c, f, 0, buf, sizeof buf) < 0)
+			rc = -EIO;
+		int crc = p9_clunk(p->c, f);
+		rc = rc < 0 ? rc : crc;
+	}
+	int crc = p9_clunk(p->c, root);
+	return rc < 0 ? rc : crc;
+}
+
+static int cmd_cycles(struct probe *p, char **av)
+{
+	long n = strtol(av[1], NULL, 10);
+	for (long i = 0; i < n; i++) {
+		int rc = one_cycle(p, av[0]);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
 static int cmd_hold(struct probe *p, char **av)
 {
 	printf("attached\n");
@@ -315,7 +347,8 @@ static const struct {
 	{ "mkdir", 1, cmd_mkdir, false }, { "mknod", 2, cmd_mknod, false }, { "ls", 1, cmd_ls, false },
 	{ "stat", 1, cmd_stat, false }, { "rm", 1, cmd_rm, false }, { "open", 1, cmd_open, false },
 	{ "chmod", 2, cmd_chmod, false }, { "walk", 1, cmd_walk, false }, { "fids", 1, cmd_fids, false },
-	{ "suite", 1, cmd_suite, false }, { "hold", 1, cmd_hold, false }, { "garbage", 1, cmd_garbage, true },
+	{ "suite", 1, cmd_suite, false }, { "hold", 1, cmd_hold, false },
+	{ "cycles", 2, cmd_cycles, false }, { "garbage", 1, cmd_garbage, true },
 };
 
 int main(int argc, char **argv)
