@@ -46,6 +46,7 @@ struct boot_config {
 	enum boot_network network;
 	bool disable_seccomp;
 	bool debug;
+	bool log_to_file;            /* --log: else stderr, which burrow shares */
 };
 
 /* served.c: the mounts the gofer serves, one connection each: the root,

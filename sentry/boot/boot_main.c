@@ -198,13 +198,14 @@ int sentry_boot_main(int argc, char **argv)
 		return 1;
 	}
 	cfg.debug = a.debug;
+	cfg.log_to_file = a.log && *a.log;
 	if (load(&cfg, &a) < 0) {
-		log_error("%s", boot_error_text());
-		if (cfg.controller_fd >= 0) {
-			char text[1100];
-			snprintf(text, sizeof text, "error %s", boot_error_text());
-			msg_send(cfg.controller_fd, text, -1);
-		}
+		char text[1100];
+		snprintf(text, sizeof text, "error %s", boot_error_text());
+		/* burrow prints what it is told; the log gets it when apart */
+		if (cfg.controller_fd < 0 || msg_send(cfg.controller_fd, text, -1) < 0 ||
+		    cfg.log_to_file)
+			log_error("%s", boot_error_text());
 		return 1;
 	}
 	int status = boot_sandbox(&cfg);

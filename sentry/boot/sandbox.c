@@ -42,7 +42,12 @@ struct sandbox {
 	struct fs_mount **mounts;
 	int *watch;                  /* dups of the gofer connections (hangup) */
 	bool gofer_lost;
+	bool killed;                 /* SIGKILL sent after the grace period */
 };
+
+/* After the gofer is lost the app sees EIO; it gets SIGTERM and this
+ * long to finish before SIGKILL. */
+#define GOFER_LOST_GRACE_MS 1000
 
 static int block_signals(struct sandbox *sb)
 {
@@ -176,11 +181,14 @@ static void kill_app(struct sandbox *sb)
 		kill(sb->app, SIGKILL);
 }
 
-static void report(struct sandbox *sb, const char *text, int fd)
+/* To burrow; false when nobody listens. */
+static bool report(struct sandbox *sb, const char *text, int fd)
 {
 	int cfd = sb->cfg->controller_fd;
-	if (cfd >= 0 && msg_send(cfd, text, fd) < 0)
-		log_debug("controller gone; dropping \"%.20s\"", text);
+	if (cfd >= 0 && msg_send(cfd, text, fd) == 0)
+		return true;
+	log_debug("controller gone; dropping \"%.20s\"", text);
+	return false;
 }
 
 /* A message from the init: console, ready, error. */
@@ -256,7 +264,8 @@ static void on_gofer_lost(struct sandbox *sb, size_t k)
 		return;
 	sb->gofer_lost = true;
 	log_error("the gofer's connection %zu was lost: stopping the sandbox", k);
-	kill_app(sb);
+	if (!sb->reaped)
+		kill(sb->app, SIGTERM);
 }
 
 /* Poll until the init is reaped; setup_only: until it is ready. */
@@ -273,10 +282,17 @@ static int loop(struct sandbox *sb, bool setup_only)
 		first_watch = n;
 		for (size_t k = 0; k < cfg->n_conns && n < ARRAY_SIZE(pfd); k++)
 			pfd[n++] = (struct pollfd){ .fd = sb->watch[k], .events = POLLRDHUP };
-		if (poll(pfd, n, -1) < 0) {
+		int timeout = sb->gofer_lost && !sb->killed ? GOFER_LOST_GRACE_MS : -1;
+		int ready = poll(pfd, n, timeout);
+		if (ready < 0) {
 			if (errno == EINTR)
 				continue;
 			return boot_errorf(-errno, "poll");
+		}
+		if (ready == 0 && sb->gofer_lost && !sb->killed) {
+			sb->killed = true;
+			kill_app(sb);
+			continue;
 		}
 		int r = 0;
 		if (pfd[0].revents)
@@ -344,9 +360,10 @@ int boot_sandbox(struct boot_config *cfg)
 		r = loop(&sb, false);
 	if (r < 0) {
 		char text[MSG_MAX];
-		log_error("%s", boot_error_text());
 		snprintf(text, sizeof text, "error %s", boot_error_text());
-		report(&sb, text, -1);
+		/* Before start burrow prints the error; after, only we can. */
+		if (!sb.started ? !report(&sb, text, -1) || cfg->log_to_file : true)
+			log_error("%s", boot_error_text());
 		if (sb.app > 0) {
 			kill_app(&sb);
 			while (!sb.reaped && waitpid(sb.app, &sb.app_status, 0) == sb.app)

@@ -61,6 +61,7 @@ int state_write_pid_file(const char *path, pid_t pid);
 
 struct launch {
 	char bundle[4096];
+	char rootfs[4096];           /* realpath of root.path */
 	char state_dir[4096];
 	const char *id;
 	struct oci_spec spec;
@@ -77,14 +78,18 @@ struct launch {
  * started processes are gone, the state dir removed; error printed. */
 int launch_create(const struct cli_globals *g, const char *bundle, const char *id,
 		  struct launch *l);
-/* Release the app. */
-int launch_start(struct launch *l);
+/* Release the app; the state says "running". */
+int launch_start(const struct cli_globals *g, struct launch *l);
 /* After the sentry is gone: reap the gofers, remove cgroup and state. */
 void launch_cleanup(struct launch *l);
 /* Kill and reap whatever was started, then clean up. */
 void launch_abort(struct launch *l);
 
 /* ---- relay.c: run in the foreground ---- */
+
+/* Block the signals the relay takes (before anything is started, so none
+ * is lost); the children unblock them. */
+int relay_block_signals(void);
 
 /* Forward signals to the sentry, relay the pty when there is one, and
  * return the sentry's exit status (signal N -> 128+N). */

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #define MAX_ARGS 160
+#define GOFER_LOG "gofer.log"
 
 /* An argv under construction; strings are copied into one arena. */
 struct argv_buf {
@@ -50,11 +51,19 @@ static void arg_add(struct argv_buf *a, const char *fmt, ...)
 	a->used += (size_t)n + 1;
 }
 
-static void add_log_args(struct argv_buf *a, const struct cli_globals *g, bool gofer)
+/* The gofer logs into the state dir unless --log says where (and is not
+ * JSON, which the gofer does not write): its info lines are not for the
+ * app's terminal; launch prints them on failure. */
+static void add_log_args(struct argv_buf *a, const struct cli_globals *g, bool gofer,
+			 const char *state_dir)
 {
-	if (g->log && *g->log) {
+	bool json = g->log_format && !strcmp(g->log_format, "json");
+	if (g->log && *g->log && !(gofer && json)) {
 		arg_add(a, "--log");
 		arg_add(a, "%s", g->log);
+	} else if (gofer) {
+		arg_add(a, "--log");
+		arg_add(a, "%s/" GOFER_LOG, state_dir);
 	}
 	if (!gofer && g->log_format) {
 		arg_add(a, "--log-format");
@@ -141,7 +150,7 @@ static int start_gofer(const struct cli_globals *g, struct launch *l, struct boo
 	arg_add(&a, "%s", fds);
 	if (ro)
 		arg_add(&a, "--ro");
-	add_log_args(&a, g, true);
+	add_log_args(&a, g, true, l->state_dir);
 	if (a.overflow)
 		return cli_fail("too many served mounts"), -E2BIG;
 	pid_t pid = spawn(prog, a.v, keep, nk, true);
@@ -195,7 +204,7 @@ static int start_sentry(const struct cli_globals *g, struct launch *l, const int
 	arg_add(&a, "%s", g->network);
 	if (g->disable_seccomp)
 		arg_add(&a, "--disable-seccomp");
-	add_log_args(&a, g, false);
+	add_log_args(&a, g, false, l->state_dir);
 	if (a.overflow)
 		return cli_fail("too many served mounts"), -E2BIG;
 	pid_t pid = spawn(prog, a.v, keep, nk, false);
@@ -293,7 +302,7 @@ static int write_state(const struct cli_globals *g, struct launch *l, const char
 	char cg[2048] = "";
 	cgroup_rel_path(&l->spec, l->id, cg, sizeof cg);
 	struct state_info s = {
-		.id = l->id, .bundle = l->bundle, .rootfs = l->spec.root_path, .status = status,
+		.id = l->id, .bundle = l->bundle, .rootfs = l->rootfs, .status = status,
 		.pid = l->sentry, .app_pid = l->app, .gofer_pids = l->gofers,
 		.n_gofers = l->n_gofers, .cgroup = cg, .proxy = g->proxy, .overlay = g->overlay,
 	};
@@ -304,7 +313,7 @@ static int write_state(const struct cli_globals *g, struct launch *l, const char
 int launch_create(const struct cli_globals *g, const char *bundle, const char *id,
 		  struct launch *l)
 {
-	char err[1024], path[PATH_MAX + 16];
+	char err[1024], path[2 * PATH_MAX + 16];
 	memset(l, 0, sizeof *l);
 	l->controller = l->console = l->sentry = -1;
 	l->id = id;
@@ -316,6 +325,15 @@ int launch_create(const struct cli_globals *g, const char *bundle, const char *i
 	if (oci_spec_load(path, &l->spec, err, sizeof err) < 0)
 		return cli_fail("%s", err);
 	l->spec_loaded = true;
+	const char *root = l->spec.root_path;
+	snprintf(path, sizeof path, "%s%s%s", root[0] == '/' ? "" : l->bundle,
+		 root[0] == '/' ? "" : "/", root);
+	if (!realpath(path, l->rootfs)) {
+		int e = errno;
+		oci_spec_free(&l->spec);
+		l->spec_loaded = false;
+		return cli_fail("config.json: root.path: %s: %s", path, strerror(e));
+	}
 	int r = state_create(g, id, l->state_dir, sizeof l->state_dir);
 	if (r < 0) {
 		l->state_dir[0] = '\0';
@@ -333,10 +351,12 @@ int launch_create(const struct cli_globals *g, const char *bundle, const char *i
 	return 0;
 }
 
-int launch_start(struct launch *l)
+int launch_start(const struct cli_globals *g, struct launch *l)
 {
 	int r = msg_send(l->controller, "start", -1);
-	return r < 0 ? cli_fail("start %s: %s", l->id, strerror(-r)) : 0;
+	if (r < 0)
+		return cli_fail("start %s: %s", l->id, strerror(-r));
+	return write_state(g, l, "running");
 }
 
 /* Reap a gofer; after the sentry is gone its connections are closed and
@@ -375,8 +395,25 @@ void launch_cleanup(struct launch *l)
 	l->state_dir[0] = '\0';
 }
 
+/* What the gofer said, for a failed start. */
+static void show_gofer_log(const struct launch *l)
+{
+	char path[PATH_MAX + 32], buf[4096];
+	snprintf(path, sizeof path, "%s/" GOFER_LOG, l->state_dir);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	ssize_t n;
+	while ((n = read(fd, buf, sizeof buf)) > 0)
+		if (write_full(STDERR_FILENO, buf, (size_t)n) < 0)
+			break;
+	close(fd);
+}
+
 void launch_abort(struct launch *l)
 {
+	if (l->state_dir[0] && l->n_gofers)
+		show_gofer_log(l);
 	if (l->sentry > 0) {
 		kill(l->sentry, SIGKILL);
 		waitpid(l->sentry, NULL, 0);

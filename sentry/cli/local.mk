@@ -9,8 +9,23 @@ burrow_LDADD = sentry/boot/libboot.a common/liboci.a common/libcommon.a \
 
 dist_man_MANS += man/burrow.8
 
-# Integration tests (bats, as root; they skip otherwise).
-BURROW_BATS = \
-	tests/integration/run.bats
-TESTS += $(BURROW_BATS)
-EXTRA_DIST += $(BURROW_BATS) tests/integration/helpers.bash
+# Integration tests (bats, as root; they skip otherwise).  The run cases
+# are one template, made into a file per file-access mode.
+BURROW_RUN_BATS = \
+	tests/integration/run-direct.bats \
+	tests/integration/run-proxy.bats \
+	tests/integration/run-overlay.bats
+TESTS += tests/integration/cli.bats $(BURROW_RUN_BATS)
+CLEANFILES += $(BURROW_RUN_BATS)
+EXTRA_DIST += tests/integration/cli.bats tests/integration/cases.bats.in \
+	tests/integration/helpers.bash
+
+tests/integration/run-direct.bats: tests/integration/cases.bats.in
+	$(AM_V_GEN)$(MKDIR_P) tests/integration && \
+	sed -e 's/@MODE@/direct/g' $(top_srcdir)/tests/integration/cases.bats.in >$@
+tests/integration/run-proxy.bats: tests/integration/cases.bats.in
+	$(AM_V_GEN)$(MKDIR_P) tests/integration && \
+	sed -e 's/@MODE@/proxy/g' $(top_srcdir)/tests/integration/cases.bats.in >$@
+tests/integration/run-overlay.bats: tests/integration/cases.bats.in
+	$(AM_V_GEN)$(MKDIR_P) tests/integration && \
+	sed -e 's/@MODE@/overlay/g' $(top_srcdir)/tests/integration/cases.bats.in >$@

@@ -29,17 +29,27 @@ struct relay {
 	bool exited;
 };
 
-static int block_signals(struct relay *r)
+static void relay_sigset(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGCHLD);
+	sigaddset(set, SIGWINCH);
+	for (size_t i = 0; i < ARRAY_SIZE(forwarded); i++)
+		sigaddset(set, forwarded[i]);
+}
+
+int relay_block_signals(void)
 {
 	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGCHLD);
-	sigaddset(&set, SIGWINCH);
-	for (size_t i = 0; i < ARRAY_SIZE(forwarded); i++)
-		sigaddset(&set, forwarded[i]);
+	relay_sigset(&set);
 	signal(SIGPIPE, SIG_IGN);
-	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
-		return -errno;
+	return sigprocmask(SIG_BLOCK, &set, NULL) < 0 ? -errno : 0;
+}
+
+static int open_signalfd(struct relay *r)
+{
+	sigset_t set;
+	relay_sigset(&set);
 	r->sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 	return r->sfd < 0 ? -errno : 0;
 }
@@ -140,13 +150,23 @@ int relay_until_exit(struct launch *l)
 {
 	struct relay r = { .l = l, .sfd = -1, .in_open = l->console >= 0,
 			   .pty_open = l->console >= 0 };
-	if (block_signals(&r) < 0) {
+	if (relay_block_signals() < 0 || open_signalfd(&r) < 0) {
 		cli_fail("signalfd: %s", strerror(errno));
 		kill(l->sentry, SIGKILL);
 	}
 	tty_raw(&r);
-	if (r.sfd >= 0)
-		loop(&r);
+	/* The sentry may be gone already. */
+	if (r.sfd >= 0) {
+		int st;
+		if (waitpid(l->sentry, &st, WNOHANG) == l->sentry) {
+			r.exited = true;
+			r.status = WIFEXITED(st) ? WEXITSTATUS(st) : WIFSIGNALED(st) ? 128 + WTERMSIG(st) : 1;
+			if (r.pty_open)
+				drain_pty(&r);
+		} else {
+			loop(&r);
+		}
+	}
 	if (!r.exited) {
 		int st;
 		waitpid(l->sentry, &st, 0);

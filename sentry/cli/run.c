@@ -53,6 +53,8 @@ int cmd_run(const struct cli_globals *g, int argc, char **argv)
 	if (parse(argc, argv, &o))
 		return 1;
 	struct launch l;
+	if (!o.detach && relay_block_signals() < 0)
+		return cli_fail("run: block signals: %s", strerror(errno));
 	if (launch_create(g, o.bundle, o.id, &l))
 		return 1;
 	if (o.detach && l.spec.process.terminal) {
@@ -66,7 +68,7 @@ int cmd_run(const struct cli_globals *g, int argc, char **argv)
 			return cli_fail("run: --pid-file %s: %s", o.pid_file, strerror(-r));
 		}
 	}
-	if (launch_start(&l)) {
+	if (launch_start(g, &l)) {
 		launch_abort(&l);
 		return 1;
 	}

@@ -58,6 +58,7 @@ int state_remove(const char *dir)
 {
 	unlink_in(dir, "state.json", false);
 	unlink_in(dir, "state.json.tmp", false);
+	unlink_in(dir, "gofer.log", false);
 	unlink_in(dir, BOOT_STAGING, true);
 	return rmdir(dir) < 0 && errno != ENOENT ? -errno : 0;
 }
