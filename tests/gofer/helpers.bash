@@ -24,7 +24,8 @@ start_gofer() {
 		ADDR="unix:$BATS_TEST_TMPDIR/gofer.sock"
 		DIOD_ADDR="${ADDR#unix:}"
 	fi
-	"$GOFER" serve --export "$EXPORT" --listen "$ADDR" --log "$LOG" "$@" 3>&- &
+	"$GOFER" serve --export "$EXPORT" --listen "$ADDR" --log "$LOG" "$@" \
+		2>>"$BATS_TEST_TMPDIR/gofer.err" 3>&- &
 	GOFER_PID=$!
 	local i
 	for i in $(seq 50); do
@@ -38,11 +39,17 @@ start_gofer() {
 	return 1
 }
 
+# Stop the server; a sanitizer report on its stderr fails the test.
 stop_gofer() {
 	if [ -n "${GOFER_PID:-}" ]; then
 		kill "$GOFER_PID" 2>/dev/null || true
 		wait "$GOFER_PID" 2>/dev/null || true
 		GOFER_PID=
+	fi
+	local err="$BATS_TEST_TMPDIR/gofer.err"
+	if [ -f "$err" ] && grep -qE 'Sanitizer|runtime error:' "$err"; then
+		cat "$err" >&2
+		return 1
 	fi
 }
 
