@@ -17,6 +17,10 @@
  *   garbage N          N connections that send random bytes (no attach)
  *   suite EXPORT       run the protocol suite (TAP)
  *
+ * gofer-probe paired GOFER EXPORT...   serve EXPORTs over --io-fds socketpairs
+ * gofer-probe fdlisten GOFER EXPORT    serve one over --listen fd:N
+ *   each prints "I: <content of the export's file>", then "exit N".
+ *
  * Errors print "ERR <ENAME>" and exit 1. */
 #include "probe.h"
 #include "addr.h"
@@ -354,6 +358,12 @@ static const struct {
 int main(int argc, char **argv)
 {
 	struct probe p = { .aname = "", .uid = 0, .msize = 65536 };
+	if (argc >= 4 && (strcmp(argv[1], "paired") == 0 || strcmp(argv[1], "fdlisten") == 0)) {
+		int rc = paired_run(argv[2], argv + 3, (size_t)argc - 3, argv[1][0] == 'p');
+		if (rc < 0)
+			printf("ERR %s\n", strerrorname_np(-rc) ? strerrorname_np(-rc) : "?");
+		return rc < 0;
+	}
 	int opt;
 	while ((opt = getopt(argc, argv, "u:a:m:")) != -1) {
 		switch (opt) {

@@ -4,6 +4,8 @@
 #ifndef BURROW_TESTS_GOFER_PROBE_H
 #define BURROW_TESTS_GOFER_PROBE_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "p9/client.h"
@@ -30,6 +32,9 @@ int probe_walk_parent(struct probe *p, const char *path, uint32_t *dfid, const c
 int suite_run(struct probe *p, const char *export);
 /* suite_raw.c: checks that need hand-made messages on a raw socket. */
 int suite_raw_run(const char *addr, const char *aname);
+
+/* paired.c: serve exports over inherited sockets (--io-fds or fd:N). */
+int paired_run(const char *gofer, char **exports, size_t n, bool io_fds);
 
 /* TAP output shared by both. */
 void tap_ok(int ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # burrow-gofer's protocol floor (gofer-probe's suite), limits and trace.
 load helpers
+bats_require_minimum_version 1.5.0
 
 setup() {
 	need_root
@@ -98,4 +99,25 @@ teardown() {
 	fi
 	# Every fid went back: the fd table is as small as before.
 	[ "$(ls "/proc/$GOFER_PID/fd" | wc -l)" -lt 20 ]
+}
+
+@test "paired mode: --io-fds serves one export per socket, exits when all close" {
+	mkdir -p "$BATS_TEST_TMPDIR/a" "$BATS_TEST_TMPDIR/b"
+	echo one >"$BATS_TEST_TMPDIR/a/file"
+	echo two >"$BATS_TEST_TMPDIR/b/file"
+	run --separate-stderr "$PROBE" paired "$GOFER" "$BATS_TEST_TMPDIR/a" "$BATS_TEST_TMPDIR/b"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "0: one" ]
+	[ "${lines[1]}" = "1: two" ]
+	[ "${lines[2]}" = "exit 0" ]
+}
+
+@test "--listen fd:N with a connected socket serves it and exits at its end" {
+	echo solo >"$EXPORT/file"
+	run --separate-stderr "$PROBE" fdlisten "$GOFER" "$EXPORT"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "0: solo" ]
+	[ "${lines[1]}" = "exit 0" ]
 }
