@@ -85,7 +85,7 @@ int fid_reopen(struct op_ctx *x, const struct fid *f, int flags)
 	case S_IFREG:
 		return reopen_regular(x, f, flags);
 	case S_IFDIR:
-		if ((flags & O_ACCMODE) != O_RDONLY)
+		if ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC))
 			return -EISDIR;
 		fd = openat(f->node->fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		return fd < 0 ? -errno : fd;

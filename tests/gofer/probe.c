@@ -11,6 +11,7 @@
  *   open PATH          open read-only and close (fifo/device checks)
  *   chmod PATH MODE    set the mode (octal)
  *   walk PATH          walk only; prints the number of qids walked
+ *   qid PATH           print the qid path (hex) of PATH
  *   fids N             hold N cloned fids; prints how many succeeded
  *   cycles FILE N           N x (attach, walk, lopen, read, clunk, clunk)
  *   hold SECS          stay connected (attached) for SECS seconds
@@ -257,6 +258,18 @@ static int cmd_walk(struct probe *p, char **av)
 	return rc < 0 ? rc : 0;
 }
 
+static int cmd_qid(struct probe *p, char **av)
+{
+	uint32_t fid;
+	struct p9_attr a;
+	int rc = probe_walk(p, av[0], &fid);
+	if (rc == 0)
+		rc = p9_getattr(p->c, fid, P9_GETATTR_BASIC, &a);
+	if (rc == 0)
+		printf("%llx\n", (unsigned long long)a.qid.path);
+	return rc;
+}
+
 static int cmd_fids(struct probe *p, char **av)
 {
 	long want = strtol(av[0], NULL, 10), got = 0;
@@ -352,7 +365,7 @@ static const struct {
 	{ "stat", 1, cmd_stat, false }, { "rm", 1, cmd_rm, false }, { "open", 1, cmd_open, false },
 	{ "chmod", 2, cmd_chmod, false }, { "walk", 1, cmd_walk, false }, { "fids", 1, cmd_fids, false },
 	{ "suite", 1, cmd_suite, false }, { "hold", 1, cmd_hold, false },
-	{ "cycles", 2, cmd_cycles, false }, { "garbage", 1, cmd_garbage, true },
+	{ "cycles", 2, cmd_cycles, false }, { "qid", 1, cmd_qid, false }, { "garbage", 1, cmd_garbage, true },
 };
 
 int main(int argc, char **argv)

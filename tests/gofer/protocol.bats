@@ -12,6 +12,7 @@ setup() {
 
 teardown() {
 	stop_gofer
+	if mountpoint -q "$EXPORT/inner" 2>/dev/null; then umount "$EXPORT/inner"; fi
 }
 
 @test "protocol suite over a unix socket" {
@@ -120,4 +121,18 @@ teardown() {
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = "0: solo" ]
 	[ "${lines[1]}" = "exit 0" ]
+}
+
+@test "qid.path differs across devices inside the export" {
+	mkdir "$EXPORT/inner"
+	mount -t tmpfs -o size=1m burrow-test "$EXPORT/inner" || skip "cannot mount tmpfs"
+	touch "$EXPORT/inner/x" "$EXPORT/outer"
+	start_gofer unix
+	outer=$("$PROBE" "$ADDR" qid outer)
+	inner=$("$PROBE" "$ADDR" qid inner/x)
+	umount "$EXPORT/inner"
+	# The export's own device keeps inode numbers; the tmpfs gets its own
+	# top byte, so equal inode numbers there could never collide.
+	[ "$outer" = "$(printf '%x' "$(stat -c %i "$EXPORT/outer")")" ]
+	[ $(( 0x$inner >> 56 )) -ne 0 ]
 }
