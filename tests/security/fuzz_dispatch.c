@@ -18,7 +18,7 @@
  * UBSan and libFuzzer's timeout (a blocking operation).
  *
  * As root the harness first makes the whole host read-only for itself (a
- * private mount namespace; the tree lives on a private tmpfs), so an
+ * private mount namespace; the tree lives on a detached tmpfs), so an
  * escape cannot damage anything.  BURROW_FUZZ_WRITABLE names one directory
  * (corpus, artifacts) that stays writable. */
 #include "fid.h"
@@ -156,21 +156,21 @@ static bool base_clean(void)
 	return d && n == 2 && !bad;
 }
 
-/* Open fds on the test tree.  (Not all fds: the sanitizer runtime keeps
- * pipes to its symbolizer open once libFuzzer prints a new function.) */
+/* Open fds on the test tree's filesystem.  (Not all fds: the sanitizer
+ * runtime keeps pipes to its symbolizer open once libFuzzer prints a new
+ * function.) */
+static dev_t tree_dev;
+
 static int count_fds(void)
 {
 	DIR *d = opendir("/proc/self/fd");
 	int n = 0;
 	struct dirent *de;
 	while (d && (de = readdir(d))) {
-		char link[300], target[256];
-		snprintf(link, sizeof link, "/proc/self/fd/%s", de->d_name);
-		ssize_t k = readlink(link, target, sizeof target - 1);
-		if (k <= 0)
-			continue;
-		target[k] = '\0';
-		n += !strncmp(target, base, strlen(base));
+		struct stat st;
+		int fd = atoi(de->d_name);
+		if (de->d_name[0] != '.' && fd != dirfd(d) && fstat(fd, &st) == 0)
+			n += st.st_dev == tree_dev;
 	}
 	if (d)
 		closedir(d);
@@ -179,22 +179,42 @@ static int count_fds(void)
 
 /* ---- keeping the host safe ---- */
 
-static void read_only_host(void)
+static void remove_base(void)
+{
+	nftw(base, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+}
+
+/* As root: a private mount namespace where the host is read-only and the
+ * tree lives on a tmpfs that is never attached anywhere (reached through
+ * /proc/self/fd/N), so nothing is left behind either.  Otherwise a
+ * temporary directory, removed at exit. */
+static void make_base(void)
 {
 	if (geteuid() != 0) {
 		fprintf(stderr, "fuzz_dispatch: not root: the host is NOT made read-only\n");
+		snprintf(base, sizeof base, "/tmp/burrow-fuzzd-XXXXXX");
+		if (!mkdtemp(base))
+			die("mkdtemp");
+		atexit(remove_base);
 		return;
 	}
 	const char *keep = getenv("BURROW_FUZZ_WRITABLE");
-	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
-	    mount("tmpfs", base, "tmpfs", 0, "size=64m,mode=0755") < 0)
+	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		die("private mount namespace");
+	int fs = fsopen("tmpfs", FSOPEN_CLOEXEC);
+	if (fs < 0 || fsconfig(fs, FSCONFIG_SET_STRING, "size", "64m", 0) < 0 ||
+	    fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+		die("tmpfs");
+	int mnt = fsmount(fs, FSMOUNT_CLOEXEC, 0);
+	if (mnt < 0)
+		die("fsmount");
+	close(fs);
+	snprintf(base, sizeof base, "/proc/self/fd/%d", mnt);
 	if (keep && *keep && mount(keep, keep, NULL, MS_BIND | MS_REC, NULL) < 0)
 		die("bind BURROW_FUZZ_WRITABLE");
 	struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY };
 	struct mount_attr rw = { .attr_clr = MOUNT_ATTR_RDONLY };
-	if (mount_setattr(AT_FDCWD, "/", AT_RECURSIVE, &ro, sizeof ro) < 0 ||
-	    mount_setattr(AT_FDCWD, base, 0, &rw, sizeof rw) < 0)
+	if (mount_setattr(AT_FDCWD, "/", AT_RECURSIVE, &ro, sizeof ro) < 0)
 		die("read-only host");
 	if (keep && *keep && mount_setattr(AT_FDCWD, keep, 0, &rw, sizeof rw) < 0)
 		die("writable BURROW_FUZZ_WRITABLE");
@@ -205,10 +225,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	snprintf(base, sizeof base, "/tmp/burrow-fuzzd-XXXXXX");
-	if (!mkdtemp(base))
-		die("mkdtemp");
-	read_only_host();
+	make_base();
 	snprintf(export_dir, sizeof export_dir, "%s/export", base);
 	snprintf(outside, sizeof outside, "%s/outside", base);
 	if (mkdir(outside, 0755) < 0)
@@ -225,6 +242,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	if (cfg.proc_fd < 0 || fid_table_init(&fids, FZ_MAX_FIDS) < 0)
 		die("init");
 	canary = sum_outside();
+	struct stat st;
+	if (stat(base, &st) < 0)
+		die("stat base");
+	tree_dev = st.st_dev;
 	baseline_fds = count_fds();
 	return 0;
 }
