@@ -82,6 +82,8 @@ int launch_create(const struct cli_globals *g, const char *bundle, const char *i
 int launch_start(const struct cli_globals *g, struct launch *l);
 /* After the sentry is gone: reap the gofers, remove cgroup and state. */
 void launch_cleanup(struct launch *l);
+/* Detached: let go of it (fds, memory); processes and state stay. */
+void launch_release(struct launch *l);
 /* Kill and reap whatever was started, then clean up. */
 void launch_abort(struct launch *l);
 

@@ -395,6 +395,18 @@ void launch_cleanup(struct launch *l)
 	l->state_dir[0] = '\0';
 }
 
+void launch_release(struct launch *l)
+{
+	if (l->controller >= 0)
+		close(l->controller);
+	if (l->console >= 0)
+		close(l->console);
+	l->controller = l->console = -1;
+	if (l->spec_loaded)
+		oci_spec_free(&l->spec);
+	l->spec_loaded = false;
+}
+
 /* What the gofer said, for a failed start. */
 static void show_gofer_log(const struct launch *l)
 {

@@ -72,8 +72,10 @@ int cmd_run(const struct cli_globals *g, int argc, char **argv)
 		launch_abort(&l);
 		return 1;
 	}
-	if (o.detach)
+	if (o.detach) {
+		launch_release(&l);
 		return 0;
+	}
 	int status = relay_until_exit(&l);
 	launch_cleanup(&l);
 	return status;
