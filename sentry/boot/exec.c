@@ -29,8 +29,9 @@ int exec_lookup(const struct oci_process *p, char *out, size_t len)
 {
 	const char *name = p->args[0];
 	if (strchr(name, '/')) {
+		errno = EACCES;
 		if (!is_executable(name))
-			return boot_errorf(errno ? -errno : -EACCES, "exec: \"%s\"", name);
+			return boot_errorf(-errno, "exec: \"%s\"", name);
 		snprintf(out, len, "%s", name);
 		return 0;
 	}

@@ -75,9 +75,10 @@ struct launch {
 };
 
 /* Everything up to the app's init held before execve.  On failure all
- * started processes are gone, the state dir removed; error printed. */
+ * started processes are gone, the state dir removed; error printed.
+ * detach: no terminal without a console socket. */
 int launch_create(const struct cli_globals *g, const char *bundle, const char *id,
-		  struct launch *l);
+		  bool detach, struct launch *l);
 /* Release the app; the state says "running". */
 int launch_start(const struct cli_globals *g, struct launch *l);
 /* After the sentry is gone: reap the gofers, remove cgroup and state. */

@@ -55,12 +55,8 @@ int cmd_run(const struct cli_globals *g, int argc, char **argv)
 	struct launch l;
 	if (!o.detach && relay_block_signals() < 0)
 		return cli_fail("run: block signals: %s", strerror(errno));
-	if (launch_create(g, o.bundle, o.id, &l))
+	if (launch_create(g, o.bundle, o.id, o.detach, &l))
 		return 1;
-	if (o.detach && l.spec.process.terminal) {
-		launch_abort(&l);
-		return cli_fail("run: a terminal needs the foreground (or --console-socket)");
-	}
 	if (o.pid_file) {
 		int r = state_write_pid_file(o.pid_file, l.sentry);
 		if (r < 0) {
