@@ -131,4 +131,11 @@ bench_drop_caches() {
 
 bench_machine() {
 	echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs ($(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)), $(awk '/MemTotal/ { printf "%d MiB", $2 / 1024 }' /proc/meminfo) RAM, kernel $(uname -r)"
+	bench_load
+}
+
+# The machine is shared: a load average above the CPU count means the
+# figures are noisy.  Printed at the start and the end of every table.
+bench_load() {
+	echo "# load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 }
