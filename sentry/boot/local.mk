@@ -27,3 +27,13 @@ sentry_boot_libboot_a_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/sentry \
 sentry_burrow_sentry_SOURCES += sentry/boot/boot_main.c
 sentry_burrow_sentry_LDADD += sentry/boot/libboot.a sentry/fs/libsentryfs.a common/liboci.a \
 	common/libcommon.a $(FUSE_LIBS) $(SECCOMP_LIBS) $(CAP_LIBS) $(JANSSON_LIBS)
+
+# The config.json reader's own test (cmocka).
+if HAVE_CMOCKA
+check_PROGRAMS += tests/integration/oci_spec_test
+TESTS += tests/integration/oci_spec_test
+tests_integration_oci_spec_test_SOURCES = tests/integration/oci_spec_test.c
+tests_integration_oci_spec_test_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS)
+tests_integration_oci_spec_test_LDADD = common/liboci.a common/libcommon.a \
+	$(CMOCKA_LIBS) $(JANSSON_LIBS) $(CAP_LIBS)
+endif
