@@ -10,6 +10,9 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <linux/openat2.h>
+#include <stdatomic.h>
 
 /* Where a walk stands: the node reached and how it was reached. */
 struct cursor {
@@ -69,6 +72,27 @@ static int step_up(struct cursor *c)
 	return 0;
 }
 
+/* openat of one checked name, never following anything.  openat2's
+ * RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS is a second line behind the name
+ * check and O_NOFOLLOW (a symlink as the last component is still returned
+ * as itself); kernels without openat2 get plain openat. */
+static int open_child(int dirfd, const char *name)
+{
+	static atomic_bool no_openat2;
+	if (!atomic_load_explicit(&no_openat2, memory_order_relaxed)) {
+		struct open_how how = {
+			.flags = O_PATH | O_NOFOLLOW | O_CLOEXEC,
+			.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS,
+		};
+		long fd = syscall(SYS_openat2, dirfd, name, &how, sizeof how);
+		if (fd >= 0 || errno != ENOSYS)
+			return fd < 0 ? -errno : (int)fd;
+		atomic_store(&no_openat2, true);
+	}
+	int fd = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
 /* One component: never follows a symlink, never more than one name. */
 static int step(struct cursor *c, struct p9_str s)
 {
@@ -82,9 +106,9 @@ static int step(struct cursor *c, struct p9_str s)
 	int rc = name_check(s, name);
 	if (rc < 0)
 		return rc;
-	int fd __cleanup_close = openat(c->node->fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	int fd __cleanup_close = open_child(c->node->fd, name);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	struct stat st;
 	if (fstat(fd, &st) < 0)
 		return -errno;
