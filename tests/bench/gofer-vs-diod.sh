@@ -11,6 +11,7 @@
 # GOFER_ARGS (extra burrow-gofer options), ROWS (subset of the row names).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$here/lib.sh"
 
 bench_need_root

@@ -6,7 +6,8 @@ tests_bench_p9load_SOURCES = tests/bench/p9load.c tests/bench/p9load_work.c test
 tests_bench_p9load_LDADD = common/libcommon.a
 tests_bench_fsbench_SOURCES = tests/bench/fsbench.c
 
-bench_scripts = tests/bench/lib.sh tests/bench/gofer-vs-diod.sh tests/bench/mount-vs-native.sh
+bench_scripts = tests/bench/lib.sh tests/bench/gofer-vs-diod.sh tests/bench/mount-vs-native.sh \
+	tests/bench/startup.sh tests/bench/container-work.sh
 EXTRA_DIST += $(bench_scripts)
 
 # make bench [BENCH=gofer-vs-diod|mount-vs-native|startup]: needs root.

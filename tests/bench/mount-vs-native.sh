@@ -18,6 +18,7 @@
 # rm seqwrite seqread randread).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$here/lib.sh"
 
 bench_need_root
