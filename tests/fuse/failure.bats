@@ -41,7 +41,7 @@ kill_server_mid_workload() {
 	wait_for 5 proc_gone "$wl"
 	[ -e "$T/wl.out" ]
 	cat "$T/wl.out"
-	grep -q "Input/output error" "$T/wl.out"
+	grep -qE "Input/output error|I/O error" "$T/wl.out"   # strerror or dash's wording
 	local t1
 	t1=$(awk '{ print $2 }' "$T/wl.out")
 	# the next operations failed within a second of the kill
