@@ -70,15 +70,22 @@ row_spec() {
 	esac
 }
 
-# p9run NAME ADDR ANAME CONNS ARGS... -> prints "RATE MSIZE", "- -" on failure
+# p9run NAME PID ADDR ANAME CONNS ARGS... -> prints "RATE MSIZE CPU", where
+# CPU is the server's CPU microseconds per op (ops/s rows) or per MiB (MB/s
+# rows); "- - -" on failure
 p9run() {
-	local who=$1 addr=$2 aname=$3 conns=$4 out
-	shift 4
+	local who=$1 pid=$2 addr=$3 aname=$4 conns=$5 out
+	shift 5
 	out=$("$B/tests/bench/p9load" -a "$addr" -A "$aname" -c "$conns" -d "$SECS" -W "$WARMUP" \
-		-s "$BIG_MIB" "$@" 2>>"$T/p9load.err") || { echo "- -"; return; }
+		-s "$BIG_MIB" -P "$pid" "$@" 2>>"$T/p9load.err") || { echo "- - -"; return; }
 	echo "$who $out" >>"$T/p9load.out"
 	echo "$out" | tr ' ' '\n' | awk -F= -v k="$UNIT_KEY" '
-		$1 == k { rate = $2 } $1 == "msize" { ms = $2 } END { print rate, ms }'
+		{ v[$1] = $2 }
+		END {
+			cpu = v["server_us_op"]
+			if (k == "mb_s" && cpu >= 0 && v["mb_s"] > 0) cpu = cpu * v["ops_s"] / v["mb_s"]
+			printf "%s %s %.1f\n", v[k], v["msize"], cpu
+		}'
 }
 
 server_alive() { ! bench_proc_gone "$1"; }
@@ -88,7 +95,10 @@ echo "# burrow-gofer: $GADDR, --workers $WORKERS, default confinement, identity:
 echo "# diod:         $DADDR, -t $WORKERS (I/O threads), -n (no auth), as root, per-request setfsuid"
 echo "# export: one tmpfs, both servers; p9load: ${SECS}s measured after ${WARMUP}s warm-up per cell; $TRANSPORT sockets"
 echo "# create row: Tlcreate, Twrite 4 KiB, Tclunk, Twalk + Tremove (diod has no Tunlinkat)"
-printf '%-30s %5s %12s %12s %9s\n' "workload" "conns" "burrow" "diod" "burrow/diod"
+echo "# cpu: the server process's CPU time (all threads, from /proc) per op, or per MiB on MB/s"
+echo "#      rows; cpu ratio = diod/burrow (above 1: burrow spends less CPU for the same work)"
+printf '%-36s %5s %10s %10s %8s %9s %9s %8s\n' "workload" "conns" "burrow" "diod" "b/d" \
+	"cpu-b us" "cpu-d us" "cpu d/b"
 n=0
 MSIZE_NOTE=
 for r in $ROWS; do
@@ -99,20 +109,22 @@ for r in $ROWS; do
 		# alternate who goes first so warm caches favour neither
 		# shellcheck disable=SC2086
 		if [ $((n % 2)) = 0 ]; then
-			read -r g gm <<<"$(p9run burrow "$GADDR" "" "$c" $args)"
-			read -r d dm <<<"$(p9run diod "$DADDR" "$T/export" "$c" $args)"
+			read -r g gm gc <<<"$(p9run burrow "$GPID" "$GADDR" "" "$c" $args)"
+			read -r d dm dc <<<"$(p9run diod "$DPID" "$DADDR" "$T/export" "$c" $args)"
 		else
-			read -r d dm <<<"$(p9run diod "$DADDR" "$T/export" "$c" $args)"
-			read -r g gm <<<"$(p9run burrow "$GADDR" "" "$c" $args)"
+			read -r d dm dc <<<"$(p9run diod "$DPID" "$DADDR" "$T/export" "$c" $args)"
+			read -r g gm gc <<<"$(p9run burrow "$GPID" "$GADDR" "" "$c" $args)"
 		fi
 		n=$((n + 1))
-		printf '%-30s %5s %12s %12s %8sx\n' "$label ($unit)" "$c" "$g" "$d" "$(bench_ratio "$g" "$d")"
+		printf '%-36s %5s %10s %10s %7sx %9s %9s %7sx\n' "$label ($unit)" "$c" "$g" "$d" \
+			"$(bench_ratio "$g" "$d")" "$gc" "$dc" "$(bench_ratio "$dc" "$gc")"
 		[ "$unit" = "MB/s" ] && [ "$gm" != "$dm" ] && MSIZE_NOTE="burrow $gm, diod $dm"
 	done
 done
 server_alive "$GPID" || echo "# burrow-gofer died during the run (see $T/gofer.log)"
 server_alive "$DPID" || echo "# diod died during the run"
 [ -n "${MSIZE_NOTE:-}" ] && echo "# msize differed on a MB/s row (server's cap): $MSIZE_NOTE"
+bench_load
 if [ -s "$T/p9load.err" ]; then
 	echo "# p9load errors:"
 	sed 's/^/#   /' "$T/p9load.err" | sort | uniq -c | head -20

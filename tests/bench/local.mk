@@ -13,6 +13,6 @@ EXTRA_DIST += $(bench_scripts)
 # make bench [BENCH=gofer-vs-diod|mount-vs-native|startup]: needs root.
 bench: all
 	@set -e; for b in $${BENCH:-gofer-vs-diod mount-vs-native startup}; do \
-		$(SHELL) $(abs_top_srcdir)/tests/bench/$$b.sh '$(abs_top_builddir)'; \
+		bash $(abs_top_srcdir)/tests/bench/$$b.sh '$(abs_top_builddir)'; \
 	done
 .PHONY: bench

@@ -4,6 +4,7 @@
  *   p9load -a ADDR -w WORKLOAD [-c CONNS] [-t THREADS] [-d SECS] [-W SECS]
  *          [-A ANAME] [-u UNAME] [-U N_UNAME] [-m MSIZE] [-b BLOCK]
  *          [-D DIR] [-s BIG_MIB] [-r WRAP_MIB] [-x auto|unlinkat|remove]
+ *          [-P SERVER_PID]
  *
  * Workloads (see p9load_work.c): walk (walk+getattr+clunk), create
  * (lcreate+write 4 KiB+clunk, then unlinkat or walk+remove: -x; auto
@@ -11,9 +12,13 @@
  * of a fixture), seqread and seqwrite (BLOCK-sized I/O, default 1 MiB).
  * Every connection has its own client (and reader thread); each of its T
  * threads issues one request at a time.  After a warm-up the counters are
- * sampled over the measured interval.  Output, one line:
+ * sampled over the measured interval.  With -P (a server on this machine)
+ * the server's CPU time over the same interval is sampled from /proc: CPU
+ * per operation does not depend on what else the machine runs, unlike the
+ * rates.  Output, one line:
  *   p9load workload=W conns=C threads=T msize=M secs=S ops=N ops_s=R mb_s=B
- *          errors=E unlink=unlinkat|remove
+ *          errors=E unlink=unlinkat|remove client_us_op=U server_us_op=U
+ * (-1 when unknown)
  * Exit 0, or 1 when anything failed (the first error is printed). */
 #include "p9load.h"
 #include "addr.h"
@@ -65,6 +70,7 @@ static void usage(FILE *f)
 	fprintf(f, "usage: p9load -a ADDR -w WORKLOAD [-c CONNS] [-t THREADS] [-d SECS] [-W SECS]\n"
 		   "              [-A ANAME] [-u UNAME] [-U N_UNAME] [-m MSIZE] [-b BLOCK]\n"
 		   "              [-D DIR] [-s BIG_MIB] [-r WRAP_MIB] [-x auto|unlinkat|remove]\n"
+		   "              [-P SERVER_PID]\n"
 		   "workloads: %s\n", p9load_names());
 }
 
@@ -120,10 +126,20 @@ static int parse_unlink(const char *s, enum p9load_unlink *out)
 	return -EINVAL;
 }
 
+static int parse_pid(const char *s, pid_t *out)
+{
+	unsigned long long v;
+	int rc = parse_num(s, INT32_MAX, &v);
+	if (rc == 0)
+		*out = (pid_t)v;
+	return rc;
+}
+
 static int parse_opt(int opt, const char *arg, struct p9load_opts *o)
 {
 	switch (opt) {
 	case 'x': return parse_unlink(arg, &o->unlink_mode);
+	case 'P': return parse_pid(arg, &o->server_pid);
 	case 'a': o->addr = arg; return 0;
 	case 'w': o->workload = arg; return 0;
 	case 'A': o->aname = arg; return 0;
@@ -150,7 +166,7 @@ static int parse_args(int argc, char **argv, struct p9load_opts *o)
 		.secs = 5.0, .warmup = 1.0, .big_size = 256ull * MIB, .wrap = 64ull * MIB,
 	};
 	int opt;
-	while ((opt = getopt(argc, argv, "a:w:A:u:D:c:t:U:m:b:d:W:s:r:x:h")) != -1) {
+	while ((opt = getopt(argc, argv, "a:w:A:u:D:c:t:U:m:b:d:W:s:r:x:P:h")) != -1) {
 		if (opt == 'h') {
 			usage(stdout);
 			exit(0);
@@ -235,15 +251,6 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-static void sample(const struct run *r, uint64_t *ops, uint64_t *bytes)
-{
-	*ops = *bytes = 0;
-	for (uint32_t k = 0; k < r->n; k++) {
-		*ops += atomic_load_explicit(&r->ws[k].ops, memory_order_relaxed);
-		*bytes += atomic_load_explicit(&r->ws[k].bytes, memory_order_relaxed);
-	}
-}
-
 static double now(void)
 {
 	struct timespec ts;
@@ -258,9 +265,52 @@ static void sleep_secs(double s)
 		;
 }
 
-/* Start every worker, let them warm up, measure, stop, join. */
-static int measure(const struct p9load_opts *o, struct run *r, double *secs, uint64_t *ops,
-		   uint64_t *bytes)
+/* Counters, clock and CPU time at one instant. */
+struct snap {
+	uint64_t ops, bytes;
+	double t, own_cpu, srv_cpu;   /* seconds; srv_cpu < 0: unknown */
+};
+
+/* utime + stime of a process (all its threads), in seconds; -1 if unknown. */
+static double proc_cpu(pid_t pid)
+{
+	char path[64], buf[1024];
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return -1.0;
+	size_t n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	const char *p = strrchr(buf, ')');   /* comm may hold spaces */
+	unsigned long long ut, st;
+	if (!p || sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2)
+		return -1.0;
+	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
+
+static double own_cpu(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void sample(const struct run *r, pid_t server, struct snap *s)
+{
+	s->ops = s->bytes = 0;
+	for (uint32_t k = 0; k < r->n; k++) {
+		s->ops += atomic_load_explicit(&r->ws[k].ops, memory_order_relaxed);
+		s->bytes += atomic_load_explicit(&r->ws[k].bytes, memory_order_relaxed);
+	}
+	s->t = now();
+	s->own_cpu = own_cpu();
+	s->srv_cpu = server > 0 ? proc_cpu(server) : -1.0;
+}
+
+/* Start every worker, let them warm up, measure, stop, join.  *d is the
+ * difference between the samples around the measured interval. */
+static int measure(const struct p9load_opts *o, struct run *r, struct snap *d)
 {
 	uint32_t started = 0;
 	int rc = 0;
@@ -271,21 +321,22 @@ static int measure(const struct p9load_opts *o, struct run *r, double *secs, uin
 		atomic_store(&stop_flag, true);
 	}
 	gate_open_when(started);
-	uint64_t ops0 = 0, bytes0 = 0;
-	double t0 = now();
+	struct snap a, b;
+	sample(r, o->server_pid, &a);
 	if (rc == 0) {
 		sleep_secs(o->warmup);
-		sample(r, &ops0, &bytes0);
-		t0 = now();
+		sample(r, o->server_pid, &a);
 		sleep_secs(o->secs);
 	}
-	sample(r, ops, bytes);
-	*secs = now() - t0;
+	sample(r, o->server_pid, &b);
 	atomic_store(&stop_flag, true);
 	for (uint32_t k = 0; k < started; k++)
 		pthread_join(r->ws[k].thread, NULL);
-	*ops -= ops0;
-	*bytes -= bytes0;
+	*d = (struct snap){
+		.ops = b.ops - a.ops, .bytes = b.bytes - a.bytes, .t = b.t - a.t,
+		.own_cpu = b.own_cpu - a.own_cpu,
+		.srv_cpu = a.srv_cpu < 0 || b.srv_cpu < 0 ? -1.0 : b.srv_cpu - a.srv_cpu,
+	};
 	if (rc < 0)
 		fprintf(stderr, "p9load: starting thread %u: %s\n", started, strerror(-rc));
 	return rc;
@@ -316,21 +367,27 @@ static void init_workers(const struct p9load_opts *o, struct p9load_conn *cns, s
 	}
 }
 
+/* CPU microseconds per operation, or -1 when unknown. */
+static double us_per_op(double cpu, uint64_t ops)
+{
+	return cpu < 0 || ops == 0 ? -1.0 : cpu * 1e6 / (double)ops;
+}
+
 static int run_load(const struct p9load_opts *o, struct p9load_conn *cns, struct run *r)
 {
 	init_workers(o, cns, r);
-	double secs;
-	uint64_t ops, bytes;
-	int rc = measure(o, r, &secs, &ops, &bytes);
+	struct snap d;
+	int rc = measure(o, r, &d);
 	int errors = report_errors(r) + (rc < 0);
 	bool removed = o->unlink_mode == P9LOAD_REMOVE;
 	for (uint32_t k = 0; k < r->n; k++)
 		removed |= r->ws[k].use_remove;
 	printf("p9load workload=%s conns=%u threads=%u msize=%u secs=%.3f ops=%" PRIu64
-	       " ops_s=%.1f mb_s=%.1f errors=%d unlink=%s\n",
-	       r->wl->name, o->conns, o->threads, p9_client_msize(cns[0].c), secs, ops,
-	       (double)ops / secs, (double)bytes / secs / MIB, errors,
-	       removed ? "remove" : "unlinkat");
+	       " ops_s=%.1f mb_s=%.1f errors=%d unlink=%s client_us_op=%.1f server_us_op=%.1f\n",
+	       r->wl->name, o->conns, o->threads, p9_client_msize(cns[0].c), d.t, d.ops,
+	       (double)d.ops / d.t, (double)d.bytes / d.t / MIB, errors,
+	       removed ? "remove" : "unlinkat", us_per_op(d.own_cpu, d.ops),
+	       us_per_op(d.srv_cpu, d.ops));
 	return errors ? -EIO : 0;
 }
 

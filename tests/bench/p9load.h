@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <pthread.h>
+#include <sys/types.h>
 
 #include "p9/client.h"
 
@@ -20,6 +21,7 @@ struct p9load_opts {
 	uint64_t big_size;     /* bytes of the shared read fixture */
 	uint64_t wrap;         /* sequential writers rewrite from 0 past this */
 	enum p9load_unlink unlink_mode;
+	pid_t server_pid;      /* sample its CPU time (0: no) */
 };
 
 /* One 9P connection: its client (a reader thread of its own) and the fid
