@@ -58,6 +58,9 @@ start_server() {
 	esac
 	SERVER_PID=$!
 	wait_for 5 test -S "$SOCK" || { cat "$T/server.log" >&2; return 1; }
+	# burrow-gofer binds, confines itself, then listens: wait for its word
+	[ "$SERVER" != gofer ] || wait_for 5 grep -q "serving" "$T/server.log" ||
+		{ cat "$T/server.log" >&2; return 1; }
 }
 
 mounted() { mountpoint -q "$T/mnt"; }
@@ -66,12 +69,28 @@ mounted() { mountpoint -q "$T/mnt"; }
 mount_fs() {
 	local opts="aname=$ANAME"
 	[ -z "${1:-}" ] || opts="$opts,$1"
-	"$SENTRY" mount -f -o "$opts" "unix:$SOCK" "$T/mnt" </dev/null >>"$T/mount.log" 2>&1 3>&- &
-	MOUNT_PID=$!
-	if ! wait_for 5 mounted; then
+	local try
+	for try in 1 2 3; do
+		"$SENTRY" mount -f -o "$opts" "unix:$SOCK" "$T/mnt" </dev/null >>"$T/mount.log" 2>&1 3>&- &
+		MOUNT_PID=$!
+		wait_for 5 mounted_or_gone && break
+	done
+	if ! mounted; then
 		cat "$T/mount.log" >&2
 		return 1
 	fi
+}
+
+# the mount is up, or its process ended (then mount_fs tries again: a
+# server may still be on its way to listen(2))
+mounted_or_gone() {
+	mounted && return 0
+	if proc_gone "$MOUNT_PID"; then
+		wait "$MOUNT_PID" 2>/dev/null || true
+		sleep 0.2
+		return 0
+	fi
+	return 1
 }
 
 # How many fds the server holds (burrow-gofer keeps one O_PATH fd per fid).
