@@ -4,18 +4,22 @@
 #include "log.h"
 
 #include <errno.h>
+#include <ctype.h>
 #include <grp.h>
 #include <stdio.h>
 #include <sys/capability.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
-/* cap_to_name allocates; copy into the caller's buffer. */
+/* cap_to_name allocates; copy into the caller's buffer, spelt as the
+ * spec spells it (CAP_KILL). */
 static const char *cap_name(int v, char *buf, size_t len)
 {
 	char *n = cap_to_name(v);
 	snprintf(buf, len, "%s", n ? n : "?");
 	cap_free(n);
+	for (char *c = buf; *c; c++)
+		*c = (char)toupper((unsigned char)*c);
 	return buf;
 }
 
@@ -70,13 +74,39 @@ static int fill_set(cap_t c, cap_flag_t flag, uint64_t mask, int last)
 	return 0;
 }
 
+/* A capability the spec permits but we do not hold cannot be granted:
+ * name it (this host's root may lack some, e.g. CAP_SYS_RESOURCE). */
+int creds_check_caps(const struct oci_process *p)
+{
+	int last = (int)cap_max_bits();
+	if (!p->has_caps)
+		return 0;
+	cap_t cur = cap_get_proc();
+	if (!cur)
+		return boot_errorf(-errno, "cap_get_proc");
+	int r = 0;
+	for (int v = 0; v < last && r == 0; v++) {
+		cap_flag_value_t have = CAP_CLEAR;
+		uint64_t want = p->caps[OCI_CAP_PERMITTED] | p->caps[OCI_CAP_EFFECTIVE];
+		if (!has_cap(want, v) || (cap_get_flag(cur, v, CAP_PERMITTED, &have) == 0 && have))
+			continue;
+		char n[32];
+		r = boot_errorf(-EPERM, "process.capabilities: %s is not available to burrow "
+				"on this host", cap_name(v, n, sizeof n));
+	}
+	cap_free(cur);
+	return r;
+}
+
 int creds_set_caps(const struct oci_process *p)
 {
 	int last = (int)cap_max_bits();
+	int r = creds_check_caps(p);
+	if (r < 0)
+		return r;
 	cap_t c = cap_init();
 	if (!c)
 		return boot_errorf(-errno, "cap_init");
-	int r = 0;
 	if (p->has_caps &&
 	    ((r = fill_set(c, CAP_EFFECTIVE, p->caps[OCI_CAP_EFFECTIVE], last)) < 0 ||
 	     (r = fill_set(c, CAP_PERMITTED, p->caps[OCI_CAP_PERMITTED], last)) < 0 ||

@@ -112,7 +112,7 @@ static int setup(struct init_state *st)
 	if (p->terminal && (r = send_console(st)) < 0)
 		return r;
 	if ((r = rootfs_finish(&st->rf)) < 0 || (r = process_oom_score(p)) < 0 ||
-	    (r = process_rlimits(p)) < 0)
+	    (r = process_rlimits(p)) < 0 || (r = creds_check_caps(p)) < 0)
 		return r;
 	if (chdir(p->cwd) < 0)
 		return boot_errorf(-errno, "process.cwd: chdir %s", p->cwd);

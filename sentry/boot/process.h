@@ -18,6 +18,9 @@ int process_rlimits(const struct oci_process *p);
 int creds_set_user(const struct oci_process *p);
 /* Bounding set first (needs CAP_SETPCAP), before creds_set_user. */
 int creds_drop_bounding(const struct oci_process *p);
+/* Are the permitted and effective sets within what we hold?  Checked
+ * during setup, so a creation error names the missing capability. */
+int creds_check_caps(const struct oci_process *p);
 /* Effective, permitted, inheritable, then ambient; after creds_set_user. */
 int creds_set_caps(const struct oci_process *p);
 

@@ -100,6 +100,17 @@ bad_config() {
 	[ ! -e "$STATE_ROOT/$CID" ]
 }
 
+@test "a capability this host's root lacks is named before the app starts" {
+	local eff
+	eff=$(sed -n 's/^CapEff:\t//p' /proc/self/status)
+	(( (16#$eff >> 24) & 1 )) && skip "this host's root has CAP_SYS_RESOURCE"
+	spec_edit '.process.capabilities.permitted += ["CAP_SYS_RESOURCE"] | .process.capabilities.bounding += ["CAP_SYS_RESOURCE"]'
+	spec_args true
+	run burrow run --bundle "$BUNDLE" "$CID"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"process.capabilities: CAP_SYS_RESOURCE is not available to burrow on this host"* ]]
+}
+
 @test "invalid container ids are refused" {
 	for id in "" "a/b" ".." "a b"; do
 		run burrow run --bundle "$BUNDLE" "$id"
