@@ -73,7 +73,6 @@ struct boot_init_args {
 	struct boot_config *cfg;
 	int sync_fd;
 	const char *staging;         /* NULL in direct mode */
-	void *seccomp;               /* compiled profile (scmp_filter_ctx) or NULL */
 };
 __attribute__((noreturn)) void boot_init(struct boot_init_args *a);
 

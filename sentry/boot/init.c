@@ -77,7 +77,6 @@ static int build_root(struct init_state *st)
 	struct boot_config *cfg = st->a->cfg;
 	st->rf.cfg = cfg;
 	st->rf.staging = st->a->staging;
-	st->rf.userns = ns_is_new(cfg, CLONE_NEWUSER);
 	int r;
 	if ((r = rootfs_prepare(&st->rf)) < 0 || (r = mounts_apply(&st->rf)) < 0 ||
 	    (r = devices_create(&st->rf)) < 0 || (r = make_cwd(&st->rf)) < 0 ||

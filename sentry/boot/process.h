@@ -24,10 +24,10 @@ int creds_check_caps(const struct oci_process *p);
 /* Effective, permitted, inheritable, then ambient; after creds_set_user. */
 int creds_set_caps(const struct oci_process *p);
 
-/* Compile (before start, while allocating is cheap) and load. */
+/* Compile (before start, while allocating is cheap) and load; the
+ * filter lives until execve. */
 int seccomp_spec_compile(const struct oci_seccomp *sc, void **out);
 int seccomp_spec_load(void *ctx);
-void seccomp_spec_release(void *ctx);
 
 /* Find args[0] in the container (PATH from process.env). */
 int exec_lookup(const struct oci_process *p, char *out, size_t len);

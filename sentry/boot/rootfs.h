@@ -15,7 +15,6 @@ struct rootfs {
 	char root[PATH_MAX];         /* host path of the new root, before pivot */
 	int root_fd;                 /* O_PATH of it */
 	char **src;                  /* per spec mount: replacement source or NULL */
-	bool userns;                 /* inside a new user namespace */
 };
 
 int rootfs_prepare(struct rootfs *rf);

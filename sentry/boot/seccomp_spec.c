@@ -148,9 +148,3 @@ int seccomp_spec_load(void *ctx)
 	int r = seccomp_load(ctx);
 	return r < 0 ? boot_errorf(r, "linux.seccomp: load the filter") : 0;
 }
-
-void seccomp_spec_release(void *ctx)
-{
-	if (ctx)
-		seccomp_release(ctx);
-}
