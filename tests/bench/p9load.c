@@ -258,11 +258,15 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* Sleep s seconds, or less once a worker has failed (the run is over). */
 static void sleep_secs(double s)
 {
-	struct timespec ts = { .tv_sec = (time_t)s, .tv_nsec = (long)((s - (double)(time_t)s) * 1e9) };
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
+	double end = now() + s;
+	for (double left = s; left > 0 && !atomic_load(&stop_flag); left = end - now()) {
+		double step = left < 0.05 ? left : 0.05;
+		struct timespec ts = { .tv_sec = 0, .tv_nsec = (long)(step * 1e9) };
+		nanosleep(&ts, NULL);
+	}
 }
 
 /* Counters, clock and CPU time at one instant. */
