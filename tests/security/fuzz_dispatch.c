@@ -20,7 +20,8 @@
  * As root the harness first makes the whole host read-only for itself (a
  * private mount namespace; the tree lives on a detached tmpfs), so an
  * escape cannot damage anything.  BURROW_FUZZ_WRITABLE names one directory
- * (corpus, artifacts) that stays writable. */
+ * (corpus, artifacts) that stays writable.  BURROW_FUZZ_TRACE=1 prints
+ * each request and its answer (to triage a finding). */
 #include "fid.h"
 #include "gofer.h"
 #include "ops.h"
@@ -51,7 +52,7 @@ static struct gofer_export export_;
 static struct fid_table fids;
 static uint8_t out[FZ_MSIZE];
 static int baseline_fds;
-static uint64_t canary;
+static char canary[4096];
 
 static const op_fn ops[256] = {
 	[P9_TAUTH] = op_auth, [P9_TATTACH] = op_attach, [P9_TWALK] = op_walk,
@@ -117,26 +118,29 @@ static void build_export(void)
 	export_.root_ino = st.st_ino;
 }
 
-static uint64_t tree_sum;
+/* A textual snapshot of the canary tree: name, type, mode, links, size,
+ * mtime of each entry (printed when it changes). */
+static char snap[4096];
+static size_t snap_len;
 
-static int sum_one(const char *path, const struct stat *st, int type, struct FTW *f)
+static int snap_one(const char *path, const struct stat *st, int type, struct FTW *f)
 {
 	(void)type;
-	(void)f;
-	const unsigned char *s = (const unsigned char *)path;
-	for (; *s; s++)
-		tree_sum = (tree_sum ^ *s) * 0x100000001b3ULL;
-	tree_sum = (tree_sum ^ (uint64_t)st->st_mode) * 0x100000001b3ULL;
-	tree_sum = (tree_sum ^ (uint64_t)st->st_size) * 0x100000001b3ULL;
-	tree_sum = (tree_sum ^ (uint64_t)st->st_mtim.tv_nsec) * 0x100000001b3ULL;
+	int n = snprintf(snap + snap_len, sizeof snap - snap_len, "%s %o %lu %lld %lld.%09ld\n",
+			 path + f->base, st->st_mode, (unsigned long)st->st_nlink,
+			 (long long)st->st_size, (long long)st->st_mtim.tv_sec,
+			 st->st_mtim.tv_nsec);
+	if (n > 0 && (size_t)n < sizeof snap - snap_len)
+		snap_len += (size_t)n;
 	return 0;
 }
 
-static uint64_t sum_outside(void)
+static const char *snapshot_outside(void)
 {
-	tree_sum = 0xcbf29ce484222325ULL;
-	nftw(outside, sum_one, 8, FTW_PHYS);
-	return tree_sum;
+	snap_len = 0;
+	snap[0] = '\0';
+	nftw(outside, snap_one, 8, FTW_PHYS);
+	return snap;
 }
 
 /* base holds exactly "export" and "outside". */
@@ -241,7 +245,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	qid_register_dev(export_.root_dev);
 	if (cfg.proc_fd < 0 || fid_table_init(&fids, FZ_MAX_FIDS) < 0)
 		die("init");
-	canary = sum_outside();
+	snprintf(canary, sizeof canary, "%s", snapshot_outside());
 	struct stat st;
 	if (stat(base, &st) < 0)
 		die("stat base");
@@ -335,6 +339,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!cfg.msize)
 		LLVMFuzzerInitialize(NULL, NULL);
 	attach_root();
+	static int trace = -1;
+	if (trace < 0)
+		trace = getenv("BURROW_FUZZ_TRACE") != NULL;
 	size_t pos = 0;
 	for (int k = 0; pos + P9_HDRSZ <= size && k < 64; k++) {
 		uint32_t sz = (uint32_t)data[pos] | (uint32_t)data[pos + 1] << 8 |
@@ -348,13 +355,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			die("malloc");
 		memcpy(msg, data + pos, len);
 		uint8_t type = msg[4];
-		check_reply(type, run_one(msg, (uint32_t)len));
+		uint32_t n = run_one(msg, (uint32_t)len);
+		if (trace)
+			fprintf(stderr, "fuzz_dispatch: %s (%zu bytes) -> %s %d\n",
+				p9_type_name(type) ? p9_type_name(type) : "?", len,
+				p9_type_name(out[4]) ? p9_type_name(out[4]) : "?",
+				out[4] == P9_RLERROR ? (int)out[7] : 0);
+		check_reply(type, n);
 		free(msg);
 		pos += len;
 	}
 	fid_table_clear(&fids);
-	if (sum_outside() != canary)
+	if (strcmp(snapshot_outside(), canary)) {
+		fprintf(stderr, "fuzz_dispatch: canary before:\n%sand now:\n%s", canary, snap);
 		die("the canary tree beside the export changed");
+	}
 	if (!base_clean())
 		die("something appeared beside the export");
 	if (count_fds() != baseline_fds)
