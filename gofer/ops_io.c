@@ -36,7 +36,7 @@ static int check_open_flags(const struct op_ctx *x, uint32_t flags)
 	return 0;
 }
 
-static int lopen_locked(struct op_ctx *x, struct fid *f, uint32_t flags)
+static int lopen_locked(struct op_ctx *x, struct fid *f, uint32_t flags, struct p9_qid *qid)
 {
 	if (atomic_load(&f->open_fd) >= 0)
 		return -EBUSY;
@@ -48,6 +48,7 @@ static int lopen_locked(struct op_ctx *x, struct fid *f, uint32_t flags)
 		return fd;
 	if (h & O_TRUNC)
 		clear_suid_after_write(x, f, fd);
+	*qid = f->qid;
 	f->open_acc = h & O_ACCMODE;
 	atomic_store(&f->open_fd, fd);
 	return 0;
@@ -67,9 +68,8 @@ int op_lopen(struct op_ctx *x, const struct p9_msg *m, struct p9_msg *r)
 		return -EBADF;
 	}
 	pthread_mutex_lock(&f->lock);
-	rc = lopen_locked(x, f, m->u.tlopen.flags);
+	rc = lopen_locked(x, f, m->u.tlopen.flags, &r->u.rlopen.qid);
 	pthread_mutex_unlock(&f->lock);
-	r->u.rlopen.qid = f->qid;
 	r->u.rlopen.iounit = 0;    /* the client uses msize - 24 */
 	fid_put(f);
 	return rc;

@@ -1,5 +1,5 @@
-/* qids: path unique per (st_dev, st_ino) inside an export, version from
- * mtime and size. */
+/* qids: path unique per (st_dev, st_ino) inside an export; version 0
+ * (see qid.c for why). */
 #ifndef BURROW_GOFER_QID_H
 #define BURROW_GOFER_QID_H
 
