@@ -60,7 +60,7 @@ static void boot_usage(FILE *out)
 	      "  --overlay                writes go to a tmpfs overlay inside the sandbox\n"
 	      "  --overlay-size BYTES     size of that tmpfs (default 256m)\n"
 	      "  --network MODE           sandbox (the spec's), none or host\n"
-	      "  --disable-seccomp        no seccomp filter on the sentry (debugging only)\n"
+	      "  --disable-seccomp        the sentry does not confine itself (debugging only)\n"
 	      "  --log FILE  --log-format text|json  --debug\n", out);
 }
 
