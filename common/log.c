@@ -37,6 +37,16 @@ bool log_enabled(enum log_level level)
 	return level <= log_max;
 }
 
+int log_output_fd(void)
+{
+	return log_fd;
+}
+
+bool log_output_json(void)
+{
+	return log_json;
+}
+
 /* Escape a message for a JSON string value. */
 static size_t json_escape(char *dst, size_t cap, const char *src)
 {

@@ -3,6 +3,7 @@
  * mounts any 9P2000.L server at MOUNTPOINT through FUSE. */
 #include "addr.h"
 #include "boot/boot.h"
+#include "control/control.h"
 #include "fs/fs.h"
 #include "log.h"
 #include "util.h"
@@ -251,6 +252,8 @@ int main(int argc, char **argv)
 		return cmd_mount(argc - 1, argv + 1);
 	if (!strcmp(cmd, "boot"))
 		return sentry_boot_main(argc - 1, argv + 1);
+	if (!strcmp(cmd, "control"))
+		return sentry_control_main(argc - 1, argv + 1);
 	fprintf(stderr, "burrow-sentry: unknown command '%s'\n", cmd);
 	usage(stderr);
 	return 2;

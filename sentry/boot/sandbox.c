@@ -2,6 +2,7 @@
  * id maps, FUSE mounts of the gofer's connections, then the loop that
  * relays start, forwards signals, watches the gofer and reaps the app. */
 #include "cgroup.h"
+#include "control/control.h"
 #include "sentry_confine.h"
 #include "fs/fs.h"
 #include "msg.h"
@@ -43,6 +44,8 @@ struct sandbox {
 	int *watch;                  /* dups of the gofer connections (hangup) */
 	bool gofer_lost;
 	bool killed;                 /* SIGKILL sent after the grace period */
+	struct control_link ctl;     /* the control server (sentry/control) */
+	bool detached;               /* burrow left after "created" (burrow create) */
 };
 
 /* After the gofer is lost the app sees EIO; it gets SIGTERM and this
@@ -233,7 +236,7 @@ static int on_controller(struct sandbox *sb)
 	if (n <= 0) {
 		close(sb->cfg->controller_fd);
 		sb->cfg->controller_fd = -1;
-		if (!sb->started) {
+		if (!sb->started && !sb->detached) {
 			kill_app(sb);
 			return boot_errorf(-EPIPE, "burrow went away before starting the app");
 		}
@@ -241,6 +244,11 @@ static int on_controller(struct sandbox *sb)
 	}
 	if (msg_is(buf, "start", NULL))
 		return start_app(sb);
+	/* burrow create is leaving; `burrow start` comes through the control server */
+	if (msg_is(buf, "detach", NULL)) {
+		sb->detached = true;
+		return 0;
+	}
 	log_warn("controller: unknown request \"%.40s\"", buf);
 	return 0;
 }
@@ -273,12 +281,13 @@ static int loop(struct sandbox *sb, bool setup_only)
 {
 	struct boot_config *cfg = sb->cfg;
 	while (!sb->reaped && !(setup_only && sb->ready)) {
-		struct pollfd pfd[3 + 64];
+		struct pollfd pfd[4 + 64];
 		size_t n = 0, first_watch;
 		pfd[n++] = (struct pollfd){ .fd = sb->sfd, .events = POLLIN };
 		pfd[n++] = (struct pollfd){ .fd = sb->sync_fd, .events = POLLIN };
 		pfd[n++] = (struct pollfd){ .fd = setup_only ? -1 : cfg->controller_fd,
 					    .events = POLLIN };
+		pfd[n++] = (struct pollfd){ .fd = setup_only ? -1 : sb->ctl.fd, .events = POLLIN };
 		first_watch = n;
 		for (size_t k = 0; k < cfg->n_conns && n < ARRAY_SIZE(pfd); k++)
 			pfd[n++] = (struct pollfd){ .fd = sb->watch[k], .events = POLLRDHUP };
@@ -301,6 +310,8 @@ static int loop(struct sandbox *sb, bool setup_only)
 			r = on_sync(sb);
 		if (r == 0 && pfd[2].revents && cfg->controller_fd >= 0)
 			r = on_controller(sb);
+		if (r == 0 && pfd[3].revents && sb->ctl.fd >= 0 && control_link_read(&sb->ctl) == 1)
+			r = start_app(sb);
 		for (size_t i = first_watch; i < n; i++)
 			if (pfd[i].revents && pfd[i].fd >= 0)
 				on_gofer_lost(sb, i - first_watch);
@@ -340,6 +351,9 @@ static int setup(struct sandbox *sb)
 		return r;
 	if (sb->reaped)
 		return boot_errorf(-ECHILD, "the app's init exited during setup");
+	/* While we still may fork and reach the host: it outlives confinement. */
+	if ((r = control_link_start(cfg, sb->app, &sb->ctl)) < 0)
+		return r;
 	if (!cfg->disable_seccomp && (r = sentry_confine(sb->staging, sb->app, cfg->debug)) < 0)
 		return r;
 	return 0;
@@ -347,7 +361,8 @@ static int setup(struct sandbox *sb)
 
 int boot_sandbox(struct boot_config *cfg)
 {
-	struct sandbox sb = { .cfg = cfg, .sfd = -1, .sync_fd = -1, .app = -1 };
+	struct sandbox sb = { .cfg = cfg, .sfd = -1, .sync_fd = -1, .app = -1,
+			      .ctl = { .pid = -1, .fd = -1 } };
 	int r = setup(&sb);
 	if (r == 0) {
 		char text[64];
@@ -369,9 +384,11 @@ int boot_sandbox(struct boot_config *cfg)
 			while (!sb.reaped && waitpid(sb.app, &sb.app_status, 0) == sb.app)
 				sb.reaped = true;
 		}
+		control_link_finish(&sb.ctl, exit_status(&sb));
 		return 1;
 	}
 	int status = exit_status(&sb);
 	log_debug("the app exited with status %d", status);
+	control_link_finish(&sb.ctl, status);
 	return status;
 }

@@ -23,6 +23,7 @@ struct cli_globals {
 	const char *network;         /* sandbox (default) | none | host */
 	bool disable_seccomp;
 	bool systemd_cgroup;         /* accepted for runc compatibility */
+	bool hooks_by_caller;        /* create/start/delete run the spec's hooks (lifecycle.h) */
 };
 
 /* Subcommands: argv[0] is the subcommand's name.  Exit status. */

@@ -1,6 +1,7 @@
 /* burrow: global options and subcommand dispatch. */
 #include "boot/boot.h"
 #include "cli.h"
+#include "lifecycle.h"
 #include "log.h"
 
 #include <errno.h>
@@ -23,6 +24,17 @@ static void usage(FILE *out)
 	      "  run [--bundle DIR] [--detach] [--pid-file FILE] ID\n"
 	      "                      create and start a container, wait for it\n"
 	      "  spec [--bundle DIR] write a default config.json\n"
+	      "  create [--bundle DIR] [--pid-file F] [--console-socket S] ID\n"
+	      "                      set a container up, its app held until start\n"
+	      "  start ID            release a created container's app\n"
+	      "  state ID            its OCI state (JSON)\n"
+	      "  kill [--all] ID [SIGNAL]  signal the app (or every process)\n"
+	      "  delete [--force] ID remove a stopped container (--force: any)\n"
+	      "  list [-q] [--format table|json]\n"
+	      "  exec [options] ID COMMAND...  run a process in a container\n"
+	      "  ps [--format table|json] ID   its processes\n"
+	      "  events [--stats] [--interval D] ID  cgroup stats (JSON lines)\n"
+	      "  wait ID             wait for the app's exit status\n"
 	      "\n"
 	      "Global options:\n"
 	      "  --root DIR              state directory (default /run/burrow)\n"
@@ -118,6 +130,16 @@ static const struct {
 } commands[] = {
 	{ "run", cmd_run },
 	{ "spec", cmd_spec },
+	{ "create", cmd_create },
+	{ "start", cmd_start },
+	{ "state", cmd_state },
+	{ "kill", cmd_kill },
+	{ "delete", cmd_delete },
+	{ "list", cmd_list },
+	{ "exec", cmd_exec },
+	{ "ps", cmd_ps },
+	{ "events", cmd_events },
+	{ "wait", cmd_wait },
 };
 
 int main(int argc, char **argv)
@@ -147,6 +169,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	log_is_file = g.log && *g.log;
+	if (g.systemd_cgroup)
+		log_debug("--systemd-cgroup: ignored (burrow manages cgroupfs paths itself)");
 	if (optind >= argc) {
 		usage(stderr);
 		return 1;

@@ -1,0 +1,161 @@
+/* burrow create [--bundle DIR] [--pid-file FILE] [--console-socket PATH] ID
+ *
+ * Everything up to the app's init held before execve, the hooks of that
+ * phase, then burrow leaves: the sentry (the pid file's pid) stays with
+ * the stdio burrow was given and exits with the app's status later;
+ * `burrow start` releases the app through the control server. */
+#include "lifecycle.h"
+#include "boot/msg.h"
+#include "control/statefile.h"
+#include "log.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct create_opts {
+	const char *bundle, *pid_file, *console_socket, *id;
+};
+
+static int parse(int argc, char **argv, struct create_opts *o)
+{
+	static const struct option opts[] = {
+		{ "bundle", required_argument, NULL, 'b' },
+		{ "pid-file", required_argument, NULL, 'p' },
+		{ "console-socket", required_argument, NULL, 'c' },
+		{ "no-pivot", no_argument, NULL, 'P' },
+		{ "no-new-keyring", no_argument, NULL, 'K' },
+		{ "preserve-fds", required_argument, NULL, 'F' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int opt;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "+b:", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'b': o->bundle = optarg; break;
+		case 'p': o->pid_file = optarg; break;
+		case 'c': o->console_socket = optarg; break;
+		case 'P': case 'K': break; /* burrow always pivots and makes no keyring */
+		case 'F':
+			if (strcmp(optarg, "0") != 0)
+				return cli_fail("create: --preserve-fds is not supported");
+			break;
+		default: return 1;
+		}
+	}
+	return one_id(argc, argv, "create", &o->id);
+}
+
+/* What burrow keeps beside launch's state: for liveness checks (start
+ * times), `state` (owner, annotations) and delete (the gofers). */
+static json_t *extra_state(const struct launch *l, json_t *annotations)
+{
+	json_t *starts = json_array();
+	for (size_t i = 0; starts && i < l->n_gofers; i++)
+		json_array_append_new(starts, json_integer((json_int_t)pid_start_time(l->gofers[i])));
+	return json_pack("{s:i, s:O, s:I, s:I, s:o}", "owner_uid", (int)getuid(), "annotations",
+			 annotations, "sentry_start", (json_int_t)pid_start_time(l->sentry),
+			 "app_start", (json_int_t)pid_start_time(l->app), "gofer_starts", starts);
+}
+
+/* The state the hooks of create get on stdin. */
+static char *hook_state(const struct launch *l, json_t *config, const char *status)
+{
+	json_t *ann = json_object_get(config, "annotations");
+	json_t *st = json_pack("{s:s, s:s, s:s, s:i, s:s, s:O}", "ociVersion",
+			       l->spec.oci_version ? l->spec.oci_version : "1.0.2", "id", l->id,
+			       "status", status, "pid", (int)l->app, "bundle", l->bundle,
+			       "annotations", json_is_object(ann) ? ann : json_object());
+	char *text = st ? json_dumps(st, JSON_COMPACT) : NULL;
+	json_decref(st);
+	return text;
+}
+
+static int run_create_hooks(const struct launch *l, json_t *config)
+{
+	char *text = hook_state(l, config, "creating");
+	if (!text)
+		return cli_fail("create: out of memory");
+	int r = hooks_run(&l->spec, OCI_HOOK_PRESTART, text, 0, false) ||
+		hooks_run(&l->spec, OCI_HOOK_CREATE_RUNTIME, text, 0, false) ||
+		hooks_run(&l->spec, OCI_HOOK_CREATE_CONTAINER, text, l->app, false);
+	free(text);
+	return r;
+}
+
+/* runc's rule: a console socket exactly when there is a terminal. */
+static int check_terminal(const struct create_opts *o, json_t *config)
+{
+	bool terminal = json_is_true(json_object_get(json_object_get(config, "process"),
+						     "terminal"));
+	if (o->console_socket && !terminal)
+		return cli_fail("create: --console-socket needs process.terminal (a console "
+				"socket without a terminal is not used)");
+	return 0;
+}
+
+static json_t *read_config(const char *bundle)
+{
+	char path[PATH_MAX + 16];
+	snprintf(path, sizeof path, "%s/config.json", bundle);
+	json_error_t je;
+	/* common/oci reports its errors properly in launch_create */
+	json_t *j = json_load_file(path, 0, &je);
+	return json_is_object(j) ? j : (json_decref(j), json_object());
+}
+
+static int finish(struct launch *l, const struct create_opts *o, json_t *config)
+{
+	int r;
+	if (run_create_hooks(l, config))
+		return 1;
+	if (l->spec.process.terminal && l->console >= 0 &&
+	    (r = console_socket_send(o->console_socket, l->console)) < 0)
+		return cli_fail("create: --console-socket %s: %s", o->console_socket, strerror(-r));
+	if (o->pid_file && (r = state_write_pid_file(o->pid_file, l->sentry)) < 0)
+		return cli_fail("create: --pid-file %s: %s", o->pid_file, strerror(-r));
+	json_t *ann = json_object_get(config, "annotations");
+	json_t *extra = extra_state(l, json_is_object(ann) ? ann : json_object());
+	r = extra ? statefile_update(l->state_dir, extra, true) : -ENOMEM;
+	json_decref(extra);
+	if (r < 0)
+		return cli_fail("create: record the state of %s: %s", l->id, strerror(-r));
+	/* Now the sentry may outlive us. */
+	if ((r = msg_send(l->controller, "detach", -1)) < 0)
+		return cli_fail("create: the sandbox went away: %s", strerror(-r));
+	return 0;
+}
+
+int cmd_create(const struct cli_globals *g, int argc, char **argv)
+{
+	struct create_opts o = { .bundle = "." };
+	if (parse(argc, argv, &o))
+		return 1;
+	json_t *config = read_config(o.bundle);
+	if (check_terminal(&o, config)) {
+		json_decref(config);
+		return 1;
+	}
+	struct cli_globals gh = *g;
+	gh.hooks_by_caller = true;
+	struct launch l;
+	if (launch_create(&gh, o.bundle, o.id, !o.console_socket, &l)) {
+		json_decref(config);
+		return 1;
+	}
+	int r = finish(&l, &o, config);
+	json_decref(config);
+	if (r) {
+		launch_abort(&l);
+		if (o.pid_file)
+			unlink(o.pid_file);
+		return 1;
+	}
+	log_debug("created %s: sentry %d, app %d", o.id, (int)l.sentry, (int)l.app);
+	launch_release(&l);
+	return 0;
+}

@@ -1,0 +1,282 @@
+/* burrow-sentry control: the sandbox's control server (control.h).
+ *
+ *   burrow-sentry control --id ID --bundle DIR --state-dir DIR --app-pid N
+ *       --sentry-pid N --link-fd N [--log FILE] [--log-format json] [--debug]
+ *
+ * Started by the sentry only; it dies with the sentry (PDEATHSIG). */
+#include "srv.h"
+#include "boot/msg.h"
+#include "control.h"
+#include "log.h"
+#include "statefile.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct args {
+	const char *id, *bundle, *state_dir, *log, *log_format;
+	long app, sentry, link;
+	bool debug;
+};
+
+static int parse_long(const char *s, long *out)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < 0 || v > INT_MAX)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+static int parse_args(int argc, char **argv, struct args *a)
+{
+	static const struct option opts[] = {
+		{ "id", required_argument, NULL, 'i' },
+		{ "bundle", required_argument, NULL, 'b' },
+		{ "state-dir", required_argument, NULL, 's' },
+		{ "app-pid", required_argument, NULL, 'a' },
+		{ "sentry-pid", required_argument, NULL, 'p' },
+		{ "link-fd", required_argument, NULL, 'l' },
+		{ "log", required_argument, NULL, 'L' },
+		{ "log-format", required_argument, NULL, 'F' },
+		{ "debug", no_argument, NULL, 'd' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int opt, r = 0;
+	optind = 1;
+	a->app = a->sentry = a->link = -1;
+	while (r == 0 && (opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'i': a->id = optarg; break;
+		case 'b': a->bundle = optarg; break;
+		case 's': a->state_dir = optarg; break;
+		case 'a': r = parse_long(optarg, &a->app); break;
+		case 'p': r = parse_long(optarg, &a->sentry); break;
+		case 'l': r = parse_long(optarg, &a->link); break;
+		case 'L': a->log = optarg; break;
+		case 'F': a->log_format = optarg; break;
+		case 'd': a->debug = true; break;
+		default: r = -EINVAL;
+		}
+	}
+	if (r == 0 && (optind != argc || !a->id || !a->bundle || !a->state_dir || a->app <= 0 ||
+		       a->sentry <= 0 || a->link < 3))
+		r = -EINVAL;
+	return r;
+}
+
+/* stdin/stdout are the container's (conmon's pipes): not ours to use. */
+static void quiet_stdio(void)
+{
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (null < 0)
+		return;
+	dup2(null, STDIN_FILENO);
+	dup2(null, STDOUT_FILENO);
+	close(null);
+}
+
+/* The sentry pivots its mount namespace away from the host's tree after
+ * we start: keep a copy of it, without the sandbox's staging mounts. */
+static int own_mount_ns(const char *state_dir)
+{
+	char staging[PATH_MAX];
+	if (unshare(CLONE_NEWNS) < 0)
+		return -errno;
+	snprintf(staging, sizeof staging, "%s/" BOOT_STAGING, state_dir);
+	if (umount2(staging, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
+		return -errno;
+	return 0;
+}
+
+static int load_config(struct srv *s, char *err, size_t errlen)
+{
+	char path[PATH_MAX];
+	snprintf(path, sizeof path, "%s/config.json", s->bundle);
+	json_error_t je;
+	s->config = json_load_file(path, 0, &je);
+	if (!json_is_object(s->config)) {
+		snprintf(err, errlen, "%.700s: %.200s", path, je.text);
+		return -EINVAL;
+	}
+	return oci_spec_load(path, &s->spec, err, errlen);
+}
+
+/* Our children (Execute's) go into the app's pid namespace. */
+static int enter_pidns(struct srv *s, char *err, size_t errlen)
+{
+	char path[64];
+	struct stat st;
+	snprintf(path, sizeof path, "/proc/%d/ns/pid", (int)s->app);
+	if (stat(path, &st) < 0) {
+		snprintf(err, errlen, "the app (pid %d) is gone", (int)s->app);
+		return -ESRCH;
+	}
+	s->pidns_dev = st.st_dev;
+	s->pidns_ino = st.st_ino;
+	s->own_pidns = nsset_has(&s->ns, NSX_PID);
+	int r = nsset_join_one(&s->ns, NSX_PID);
+	if (r < 0)
+		snprintf(err, errlen, "join the app's pid namespace: %s", strerror(-r));
+	return r;
+}
+
+static int listen_control(struct srv *s, char *err, size_t errlen)
+{
+	struct sockaddr_un sa;
+	socklen_t len;
+	int r = control_socket_addr(s->id, &sa, &len);
+	if (r < 0) {
+		snprintf(err, errlen, "control socket name: %s", strerror(-r));
+		return r;
+	}
+	int fd __cleanup_close = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, len) < 0 || listen(fd, 64) < 0) {
+		r = -errno;
+		snprintf(err, errlen, "control socket @%s: %s", sa.sun_path + 1,
+			 r == -EADDRINUSE ? "a sandbox with this id is running already"
+					  : strerror(-r));
+		return r;
+	}
+	s->listen_fd = steal_fd(&fd);
+	return 0;
+}
+
+static int setup(struct srv *s, char *err, size_t errlen)
+{
+	int r;
+	if ((r = load_config(s, err, errlen)) < 0)
+		return r;
+	if ((r = nsset_open(s->app, &s->ns)) < 0) {
+		snprintf(err, errlen, "the app's namespaces: %s", strerror(-r));
+		return r;
+	}
+	if ((r = enter_pidns(s, err, errlen)) < 0)
+		return r;
+	if ((r = srv_cgroup_open(&s->cg, &s->spec, s->id, s->app)) < 0) {
+		snprintf(err, errlen, "cgroup: %s", strerror(-r));
+		return r;
+	}
+	return listen_control(s, err, errlen);
+}
+
+/* Record the app's exit code in state.json for `burrow wait` and
+ * `state` after the sandbox is gone (best effort: a command holding the
+ * lock long is deleting the container anyway). */
+static void note_exit(struct srv *s)
+{
+	json_t *ch = json_pack("{s:i}", "exitStatus", s->app_code);
+	int r = ch ? statefile_update(s->state_dir, ch, false) : -ENOMEM;
+	json_decref(ch);
+	if (r < 0)
+		log_debug("control: record the exit status: %s", strerror(-r));
+}
+
+static void on_link(struct ev_loop *loop, ev_io *w, int revents)
+{
+	(void)revents;
+	struct srv *s = w->data;
+	char buf[MSG_MAX];
+	const char *arg;
+	ssize_t n = msg_recv(s->link_fd, buf, sizeof buf, NULL);
+	if (n < 0 && n == -EAGAIN)
+		return;
+	if (n > 0 && msg_is(buf, "exit", &arg)) {
+		children_reap(s);
+		children_app_exited(s, atoi(arg));
+		note_exit(s);
+	} else if (n > 0) {
+		log_warn("control: unexpected message from the sentry: \"%.40s\"", buf);
+		return;
+	}
+	/* The app is gone or the sentry is: answer what is left and go. */
+	children_reap(s);
+	children_fail_waiters(s, "the container stopped");
+	ev_break(loop, EVBREAK_ALL);
+}
+
+static void on_child(struct ev_loop *loop, ev_child *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	children_exited(w->data, w->rpid, w->rstatus);
+}
+
+static int serve(struct srv *s)
+{
+	s->loop = ev_default_loop(EVFLAG_AUTO);
+	if (!s->loop)
+		return -ENOMEM;
+	ev_io_init(&s->link_w, on_link, s->link_fd, EV_READ);
+	s->link_w.data = s;
+	ev_io_start(s->loop, &s->link_w);
+	ev_child_init(&s->chld_w, on_child, 0, 0);
+	s->chld_w.data = s;
+	ev_child_start(s->loop, &s->chld_w);
+	server_start_accepting(s);
+	ev_run(s->loop, 0);
+	server_close_all(s);
+	return 0;
+}
+
+int sentry_control_main(int argc, char **argv)
+{
+	struct args a = { 0 };
+	if (parse_args(argc, argv, &a) < 0) {
+		fprintf(stderr, "burrow-sentry control: started by the sentry only (see "
+				"burrow-sentry(8))\n");
+		return 2;
+	}
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != (pid_t)a.sentry)
+		return 1;
+	/* The sentry blocks what its signalfd takes; libev wants them. */
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	quiet_stdio();
+	int mr = own_mount_ns(a.state_dir);
+	if (log_init("burrow-sentry", a.log, a.log_format && !strcmp(a.log_format, "json"),
+		     a.debug ? LOG_LVL_DEBUG : LOG_LVL_INFO) < 0)
+		log_warn("control: cannot open the log %s", a.log);
+	else if (a.log && !strncmp(a.log, "/proc/self/fd/", 14))
+		close(atoi(a.log + 14));   /* reopened: the inherited one is not needed */
+	static struct srv s;
+	s = (struct srv){ .id = a.id, .bundle = a.bundle, .state_dir = a.state_dir,
+			  .app = (pid_t)a.app, .sentry = (pid_t)a.sentry, .owner = getuid(),
+			  .listen_fd = -1, .link_fd = (int)a.link };
+	srv_cgroup_init(&s.cg);
+	for (int i = 0; i < NSX_N; i++)
+		s.ns.fd[i] = -1;
+	char err[1024];
+	if (mr < 0)
+		snprintf(err, sizeof err, "a mount namespace of its own: %s", strerror(-mr));
+	if (mr < 0 || setup(&s, err, sizeof err) < 0) {
+		char text[MSG_MAX];
+		snprintf(text, sizeof text, "error %s", err);
+		msg_send(s.link_fd, text, -1);
+		srv_cgroup_close(&s.cg);
+		return 1;
+	}
+	int r = msg_send(s.link_fd, "ready", -1);
+	if (r == 0)
+		r = serve(&s);
+	srv_cgroup_close(&s.cg);
+	nsset_close(&s.ns);
+	return r < 0 ? 1 : 0;
+}
