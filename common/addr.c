@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdlib.h>
@@ -108,6 +109,29 @@ static void tune_tcp(int fd, int family)
 	}
 }
 
+/* Bind under a temporary name and rename it into place only once listening,
+ * so a client that sees the path never meets a socket that refuses it.
+ * Returns 0 or -1 with errno set. */
+static int listen_unix(int fd, const struct sockaddr_un *final)
+{
+	struct sockaddr_un tmp = { .sun_family = AF_UNIX };
+	int n = snprintf(tmp.sun_path, sizeof tmp.sun_path, "%s.%d.tmp", final->sun_path, (int)getpid());
+	if (n < 0 || (size_t)n >= sizeof tmp.sun_path) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	unlink(tmp.sun_path);
+	if (bind(fd, (const struct sockaddr *)&tmp, sizeof tmp) < 0)
+		return -1;
+	if (listen(fd, 128) < 0 || rename(tmp.sun_path, final->sun_path) < 0) {
+		int e = errno;
+		unlink(tmp.sun_path);
+		errno = e;
+		return -1;
+	}
+	return 0;
+}
+
 int addr_listen(const char *addr, bool *is_connected)
 {
 	*is_connected = false;
@@ -129,12 +153,10 @@ int addr_listen(const char *addr, bool *is_connected)
 	int fd __cleanup_close = socket(sa.sa.sa_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return -errno;
-	if (sa.sa.sa_family == AF_UNIX) {
-		unlink(sa.un.sun_path);     /* a stale socket from an earlier run */
-	} else {
-		int one = 1;
-		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-	}
+	if (sa.sa.sa_family == AF_UNIX)
+		return listen_unix(fd, &sa.un) < 0 ? -errno : steal_fd(&fd);
+	int one = 1;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
 	if (bind(fd, &sa.sa, (socklen_t)salen) < 0 || listen(fd, 128) < 0)
 		return -errno;
 	return steal_fd(&fd);
