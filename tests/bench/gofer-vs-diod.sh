@@ -5,7 +5,8 @@
 #
 #   gofer-vs-diod.sh [BUILDDIR]
 #
-# Environment: SECS (measured seconds per row, 5), WARMUP (1), CONNS
+# Environment: SECS (measured seconds per run, 5), REPS (runs per cell,
+# alternating who goes first; medians are shown, 3), WARMUP (1), CONNS
 # ("1 8 32"), WORKERS (worker threads of both servers, 16 = diod's
 # default), TRANSPORT (unix or tcp), BIG_MIB (read fixture, 256),
 # GOFER_ARGS (extra burrow-gofer options), ROWS (subset of the row names).
@@ -18,6 +19,7 @@ bench_need_root
 command -v diod >/dev/null || bench_die "diod is not installed (apt-get install diod)"
 B=$(bench_builddir "${1:-.}" burrow-gofer tests/bench/p9load)
 SECS=${SECS:-5}
+REPS=${REPS:-3}
 WARMUP=${WARMUP:-1}
 CONNS=${CONNS:-1 8 32}
 WORKERS=${WORKERS:-16}
@@ -93,12 +95,18 @@ server_alive() { ! bench_proc_gone "$1"; }
 bench_machine
 echo "# burrow-gofer: $GADDR, --workers $WORKERS, default confinement, identity: server (root) ${GOFER_ARGS:+, extra: $GOFER_ARGS}"
 echo "# diod:         $DADDR, -t $WORKERS (I/O threads), -n (no auth), as root, per-request setfsuid"
-echo "# export: one tmpfs, both servers; p9load: ${SECS}s measured after ${WARMUP}s warm-up per cell; $TRANSPORT sockets"
+echo "# export: one tmpfs, both servers; p9load: ${SECS}s measured after ${WARMUP}s warm-up, median of $REPS runs per cell; $TRANSPORT sockets"
 echo "# create row: Tlcreate, Twrite 4 KiB, Tclunk, Twalk + Tremove (diod has no Tunlinkat)"
 echo "# cpu: the server process's CPU time (all threads, from /proc) per op, or per MiB on MB/s"
 echo "#      rows; cpu ratio = diod/burrow (above 1: burrow spends less CPU for the same work)"
 printf '%-36s %5s %10s %10s %8s %9s %9s %8s\n' "workload" "conns" "burrow" "diod" "b/d" \
 	"cpu-b us" "cpu-d us" "cpu d/b"
+# med V...: median of the values, "-" if any is "-" (a failed run)
+med() {
+	case " $* " in *" - "* | "  ") echo "-"; return ;; esac
+	printf '%.1f\n' "$(bench_median "$@")"
+}
+
 n=0
 MSIZE_NOTE=
 for r in $ROWS; do
@@ -106,16 +114,21 @@ for r in $ROWS; do
 	IFS='|' read -r _ args label unit <<<"$spec"
 	[ "$unit" = "MB/s" ] && UNIT_KEY=mb_s || UNIT_KEY=ops_s
 	for c in $CONNS; do
-		# alternate who goes first so warm caches favour neither
-		# shellcheck disable=SC2086
-		if [ $((n % 2)) = 0 ]; then
-			read -r g gm gc <<<"$(p9run burrow "$GPID" "$GADDR" "" "$c" $args)"
-			read -r d dm dc <<<"$(p9run diod "$DPID" "$DADDR" "$T/export" "$c" $args)"
-		else
-			read -r d dm dc <<<"$(p9run diod "$DPID" "$DADDR" "$T/export" "$c" $args)"
-			read -r g gm gc <<<"$(p9run burrow "$GPID" "$GADDR" "" "$c" $args)"
-		fi
-		n=$((n + 1))
+		gs=() ds=() gcs=() dcs=()
+		for ((rep = 0; rep < REPS; rep++)); do
+			# alternate who goes first so warm caches and load favour neither
+			# shellcheck disable=SC2086
+			if [ $((n % 2)) = 0 ]; then
+				read -r g gm gc <<<"$(p9run burrow "$GPID" "$GADDR" "" "$c" $args)"
+				read -r d dm dc <<<"$(p9run diod "$DPID" "$DADDR" "$T/export" "$c" $args)"
+			else
+				read -r d dm dc <<<"$(p9run diod "$DPID" "$DADDR" "$T/export" "$c" $args)"
+				read -r g gm gc <<<"$(p9run burrow "$GPID" "$GADDR" "" "$c" $args)"
+			fi
+			n=$((n + 1))
+			gs+=("$g") ds+=("$d") gcs+=("$gc") dcs+=("$dc")
+		done
+		g=$(med "${gs[@]}") d=$(med "${ds[@]}") gc=$(med "${gcs[@]}") dc=$(med "${dcs[@]}")
 		printf '%-36s %5s %10s %10s %7sx %9s %9s %7sx\n' "$label ($unit)" "$c" "$g" "$d" \
 			"$(bench_ratio "$g" "$d")" "$gc" "$dc" "$(bench_ratio "$dc" "$gc")"
 		[ "$unit" = "MB/s" ] && [ "$gm" != "$dm" ] && MSIZE_NOTE="burrow $gm, diod $dm"
