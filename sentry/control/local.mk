@@ -37,3 +37,17 @@ burrow_SOURCES += \
 	sentry/cli/ps.c sentry/cli/events.c sentry/cli/wait.c
 burrow_LDADD += sentry/control/libcontrol.a sentry/boot/libboot.a common/liboci.a \
 	common/libcommon.a $(JANSSON_LIBS)
+
+# tests/oci: the lifecycle commands end to end (bats, as root), with two
+# small peers: recvtty (a --console-socket listener, as conmon) and
+# ctlcall (raw control-socket requests).
+check_PROGRAMS += tests/oci/recvtty tests/oci/ctlcall
+tests_oci_recvtty_SOURCES = tests/oci/recvtty.c
+tests_oci_recvtty_LDADD = common/libcommon.a
+tests_oci_ctlcall_SOURCES = tests/oci/ctlcall.c
+tests_oci_ctlcall_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/sentry
+tests_oci_ctlcall_LDADD = sentry/control/libcontrol.a
+OCI_BATS = \
+	tests/oci/lifecycle.bats
+TESTS += $(OCI_BATS)
+EXTRA_DIST += $(OCI_BATS) tests/oci/helpers.bash
