@@ -25,10 +25,10 @@ scripts/make-busybox-rootfs.sh "$bundle/rootfs"
 # A non-interactive demo: no terminal, a fixed script.
 script='echo "uname -a: $(uname -a)"; echo "id: $(id)"; echo "ls /:"; ls /
 echo hello >/tmp/written-in-the-overlay && echo "wrote /tmp/written-in-the-overlay inside"'
-jq --arg s "$script" '.process.terminal = false | .process.args = ["sh", "-c", $s]' \
+jq --arg s "$script" '.process.terminal = false | .root.readonly = false | .process.args = ["sh", "-c", $s]' \
 	"$bundle/config.json" >"$bundle/config.json.new" && mv "$bundle/config.json.new" "$bundle/config.json"
 
 echo "== burrow run --overlay (proxy mode: root served by burrow-gofer over 9P2000.L)"
-"$top/build/burrow" --root "$work/state" run --overlay --bundle "$bundle" demo
+"$top/build/burrow" --root "$work/state" --overlay run --bundle "$bundle" demo
 echo "== host rootfs untouched by the overlay write:"
 if [ -z "$(ls -A "$bundle/rootfs/tmp")" ]; then echo "yes: the host's rootfs/tmp is still empty"; else ls -la "$bundle/rootfs/tmp"; exit 1; fi
