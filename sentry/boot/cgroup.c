@@ -17,7 +17,8 @@
 
 #define CG_ROOT "/sys/fs/cgroup"
 
-static const char *const v1_controllers[] = { "memory", "pids" };
+/* cpuacct: no limits, but the cpu figures of `burrow events` (sentry/control). */
+static const char *const v1_controllers[] = { "memory", "pids", "cpuacct" };
 
 bool cgroup_is_v2(void)
 {

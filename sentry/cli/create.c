@@ -15,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 struct create_opts {
@@ -130,6 +132,19 @@ static int finish(struct launch *l, const struct create_opts *o, json_t *config)
 	return 0;
 }
 
+/* launch_abort without the gofer's log: these failures are not its. */
+static void abort_quietly(struct launch *l)
+{
+	if (l->sentry > 0) {
+		kill(l->sentry, SIGKILL);
+		waitpid(l->sentry, NULL, 0);
+		l->sentry = -1;
+	}
+	for (size_t i = 0; i < l->n_gofers; i++)
+		kill(l->gofers[i], SIGKILL);
+	launch_cleanup(l);
+}
+
 int cmd_create(const struct cli_globals *g, int argc, char **argv)
 {
 	struct create_opts o = { .bundle = "." };
@@ -150,7 +165,7 @@ int cmd_create(const struct cli_globals *g, int argc, char **argv)
 	int r = finish(&l, &o, config);
 	json_decref(config);
 	if (r) {
-		launch_abort(&l);
+		abort_quietly(&l);
 		if (o.pid_file)
 			unlink(o.pid_file);
 		return 1;

@@ -3,7 +3,6 @@
  * state directory; then the poststop hooks. */
 #include "lifecycle.h"
 #include "boot/cgroup.h"
-#include "control/cgroups.h"
 #include "log.h"
 
 #include <errno.h>
@@ -64,7 +63,6 @@ static void remove_cgroups(const struct container *c)
 	spec.linux_.cgroups_path = rel;
 	if (cgroup_destroy(&spec, c->id) < 0)
 		log_warn("delete: cgroup %s: could not remove it", rel);
-	srv_cgroup_remove_cpuacct(rel);
 }
 
 static void poststop(const struct container *c, const char *bundle)

@@ -42,6 +42,7 @@ struct hook_run {
 	const struct ns_set *ns;     /* NULL: our namespaces */
 	int exe_fd;                  /* createContainer: the program, opened here */
 	int in, out;                 /* the child's stdin, stdout+stderr */
+	int in_w, out_r;             /* our ends: the child closes them */
 };
 
 static __attribute__((noreturn)) void hook_exec(const struct hook_run *hr)
@@ -68,6 +69,9 @@ static __attribute__((noreturn)) void hook_child(const struct hook_run *hr)
 {
 	char err[256];
 	setpgid(0, 0);
+	/* Not only exec closes them: the pid namespace's waiter lives on. */
+	close(hr->in_w);
+	close(hr->out_r);
 	sigset_t none;
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
@@ -186,7 +190,8 @@ static int run_one(const struct oci_hook *h, int kind, size_t idx, const char *s
 		close(in[1]);
 		return snprintf(err, errlen, "pipe: %s", strerror(errno)), -1;
 	}
-	struct hook_run hr = { .h = h, .ns = ns, .exe_fd = -1, .in = in[0], .out = out[1] };
+	struct hook_run hr = { .h = h, .ns = ns, .exe_fd = -1, .in = in[0], .out = out[1],
+			       .in_w = in[1], .out_r = out[0] };
 	if (ns && kind == OCI_HOOK_CREATE_CONTAINER)
 		hr.exe_fd = open(h->path, O_PATH | O_CLOEXEC);
 	pid_t pid = fork();

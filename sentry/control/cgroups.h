@@ -1,6 +1,6 @@
-/* The container's cgroup as the control server sees it: dir fds for the
- * stats, cgroup.procs fds so exec'd processes join it, and (v1) a cpuacct
- * group of its own, which the sentry does not make, for cpu stats. */
+/* The container's cgroup (made by the sentry, sentry/boot/cgroup.h) as
+ * the control server sees it: dir fds for the stats, cgroup.procs fds so
+ * exec'd processes join it. */
 #ifndef BURROW_CONTROL_CGROUPS_H
 #define BURROW_CONTROL_CGROUPS_H
 
@@ -16,14 +16,11 @@ struct srv_cgroup {
 	bool v2;                     /* one dir: dir[CGX_MEMORY] */
 	int dir[CGX_N];              /* O_PATH directories, -1 when absent */
 	int procs[CGX_N];            /* their cgroup.procs, write-only */
-	char made[4096];             /* the cpuacct dir we created, or "" */
 };
 
 void srv_cgroup_init(struct srv_cgroup *cg);
-/* Open the container's groups; make the cpuacct one and move `app` in.
- * Missing hierarchies are skipped.  -errno on a real failure. */
-int srv_cgroup_open(struct srv_cgroup *cg, const struct oci_spec *spec, const char *id,
-		    pid_t app);
+/* Open the container's groups; missing hierarchies are skipped. */
+int srv_cgroup_open(struct srv_cgroup *cg, const struct oci_spec *spec, const char *id);
 /* The directory holding controller `which`'s files, or -1. */
 int srv_cgroup_dir(const struct srv_cgroup *cg, int which);
 /* In a forked child: move the caller into every group.  -errno. */
@@ -31,9 +28,6 @@ int srv_cgroup_join(const struct srv_cgroup *cg);
 /* The pids listed in the group (pids, else memory, else v2).  -ENOENT
  * when there is no group. */
 int srv_cgroup_pids(const struct srv_cgroup *cg, pid_t **out, size_t *n);
-/* Close; remove the cpuacct group we made (waiting briefly). */
 void srv_cgroup_close(struct srv_cgroup *cg);
-/* burrow delete's part: remove <cpuacct>/<rel> left by a killed server. */
-void srv_cgroup_remove_cpuacct(const char *rel);
 
 #endif

@@ -168,7 +168,7 @@ static int setup(struct srv *s, char *err, size_t errlen)
 	}
 	if ((r = enter_pidns(s, err, errlen)) < 0)
 		return r;
-	if ((r = srv_cgroup_open(&s->cg, &s->spec, s->id, s->app)) < 0) {
+	if ((r = srv_cgroup_open(&s->cg, &s->spec, s->id)) < 0) {
 		snprintf(err, errlen, "cgroup: %s", strerror(-r));
 		return r;
 	}
