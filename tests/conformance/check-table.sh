@@ -34,7 +34,7 @@ target skipped "$good" "test b t2 SKIP needs root" "category b passed 1 failed 0
 target reffail "$good" "FAIL b/t1 x.c:1: boom" "test b t1 FAIL" \
 	"category b passed 1 failed 1" "total passed 4 failed 1 skipped 0"
 target crashed "$good"
-printf 'listed b t1 a reason\n' >"$tmp/expected"
+printf 'listed b t1 a reason\nglob* b t1 a pattern\n' >"$tmp/expected"
 
 failures=0
 expect() {
@@ -59,6 +59,9 @@ expect 1 reffail="$tmp/reffail" same="$tmp/same"
 expect 1 ref="$tmp/ref" crashed="$tmp/crashed"
 expect 2 ref="$tmp/ref" ref="$tmp/same"
 expect 2 "bad name=$tmp/ref"
+# A TARGET pattern covers every target it matches, and only those.
+expect 0 ref="$tmp/ref" glob.shared="$tmp/listed"
+expect 1 ref="$tmp/ref" notglob="$tmp/listed"
 # The same skip on both sides is no difference.
 expect 0 skipped="$tmp/skipped" listed2="$tmp/skipped"
 # The table shows passed/failed per target.

@@ -41,7 +41,13 @@ struct conf_category {
 extern const struct conf_category cat_chmod, cat_chown, cat_link, cat_mkdir,
 	cat_mkfifo, cat_mknod, cat_open, cat_rename, cat_rmdir, cat_symlink,
 	cat_truncate, cat_unlink, cat_utimensat, cat_times, cat_perm,
-	cat_unlinked, cat_mmap, cat_sparse, cat_readdir, cat_locks, cat_xattr;
+	cat_unlinked, cat_mmap, cat_sparse, cat_readdir, cat_locks, cat_xattr,
+	cat_copyup;
+
+/* `fsconf -p DIR` makes DIR/COPYUP_DIR for the copyup category (t_copyup.c);
+ * 0 or -errno. */
+#define COPYUP_DIR "fsconf-premade"
+int copyup_prepare(int topfd);
 
 /* Options of the run, read-only for tests. */
 struct conf_opts {
@@ -50,6 +56,7 @@ struct conf_opts {
 	bool verbose;
 	bool root;         /* euid 0 with the capabilities a root test needs */
 	unsigned timeout;  /* seconds per test */
+	int premade;       /* DIR/COPYUP_DIR, or -1 when there is none */
 };
 extern struct conf_opts conf;
 

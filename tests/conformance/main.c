@@ -1,6 +1,7 @@
 /* fsconf: POSIX filesystem conformance suite.
  *
  *   fsconf [-c CATEGORY,...] [-u UID[:GID]] [-t SECONDS] [-k] [-l] [-v] DIR
+ *   fsconf -p DIR      (make the tree the copyup category changes, see t_copyup.c)
  *
  * Runs every test in DIR/fsconf.XXXXXX/CATEGORY/TEST (removed afterwards
  * unless -k), one forked process per test, and prints machine-readable
@@ -23,7 +24,7 @@
 
 struct conf_opts conf = {
 	.uid = 65534, .gid = 65534, .uid2 = 65533, .gid2 = 65533,
-	.timeout = 120,
+	.timeout = 120, .premade = -1,
 };
 
 static const struct conf_category *const categories[] = {
@@ -31,7 +32,7 @@ static const struct conf_category *const categories[] = {
 	&cat_mknod, &cat_open, &cat_rename, &cat_rmdir, &cat_symlink,
 	&cat_truncate, &cat_unlink, &cat_utimensat, &cat_times, &cat_perm,
 	&cat_unlinked, &cat_mmap, &cat_sparse, &cat_readdir, &cat_locks,
-	&cat_xattr,
+	&cat_xattr, &cat_copyup,
 };
 
 struct totals {
@@ -42,13 +43,16 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: fsconf [-c CATEGORY,...] [-u UID[:GID]] [-t SECONDS] [-k] [-l] [-v] DIR\n"
+		"       fsconf -p DIR\n"
 		"  -c  run only these categories (default: all)\n"
 		"  -u  unprivileged identity for permission tests (default 65534:65534;\n"
 		"      a second one, UID-1:GID-1, owns \"someone else's\" files)\n"
 		"  -t  per-test timeout (default 120)\n"
 		"  -k  keep the test directory\n"
 		"  -l  list categories and tests\n"
-		"  -v  print passing tests too\n");
+		"  -v  print passing tests too\n"
+		"  -p  only make DIR/" COPYUP_DIR ", the files the copyup category\n"
+		"      changes (made before an overlay is mounted over DIR)\n");
 }
 
 static bool selected(const char *list, const char *name)
@@ -213,7 +217,8 @@ int main(int argc, char **argv)
 	const char *only = NULL;
 	bool keep = false;
 	int opt;
-	while ((opt = getopt(argc, argv, "c:u:t:klvh")) != -1) {
+	bool prepare = false;
+	while ((opt = getopt(argc, argv, "c:u:t:klvph")) != -1) {
 		switch (opt) {
 		case 'c':
 			only = optarg;
@@ -238,6 +243,9 @@ int main(int argc, char **argv)
 		case 'v':
 			conf.verbose = true;
 			break;
+		case 'p':
+			prepare = true;
+			break;
 		default:
 			usage();
 			return opt == 'h' ? 0 : 2;
@@ -255,6 +263,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "fsconf: %s: %s\n", argv[optind], strerror(errno));
 		return 2;
 	}
+	if (prepare)
+		return copyup_prepare(topfd) < 0 ? 2 : 0;
+	conf.premade = openat(topfd, COPYUP_DIR, O_RDONLY | O_DIRECTORY);
 	char base[64];
 	snprintf(base, sizeof(base), "fsconf.%d", (int)getpid());
 	if (mkdirat(topfd, base, 0755) < 0 || fchmodat(topfd, base, 0755, 0) < 0) {
@@ -280,5 +291,10 @@ int main(int argc, char **argv)
 	else if (rm_tree(topfd, base) < 0)
 		fprintf(stderr, "fsconf: removing %s/%s: %s\n", argv[optind],
 			base, strerror(errno));
+	/* The pre-made tree is used up once its tests changed it. */
+	if (conf.premade >= 0 && !keep && selected(only, cat_copyup.name) &&
+	    rm_tree(topfd, COPYUP_DIR) < 0)
+		fprintf(stderr, "fsconf: removing %s/%s: %s\n", argv[optind],
+			COPYUP_DIR, strerror(errno));
 	return tot.failed ? 1 : 0;
 }
