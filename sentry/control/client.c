@@ -79,6 +79,11 @@ int control_call(int fd, const char *method, json_t *params, const int *fds, siz
 {
 	memset(rep, 0, sizeof *rep);
 	int r = control_send(fd, method, params, fds, n_fds);
+	/* A refused client finds the socket closed; the refusal is there. */
+	if (r == -EPIPE || r == -ECONNRESET) {
+		int e = control_recv(fd, rep);
+		return e == -EREMOTEIO ? e : r;
+	}
 	return r < 0 ? r : control_recv(fd, rep);
 }
 

@@ -48,6 +48,7 @@ tests_oci_ctlcall_SOURCES = tests/oci/ctlcall.c
 tests_oci_ctlcall_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/sentry
 tests_oci_ctlcall_LDADD = sentry/control/libcontrol.a
 OCI_BATS = \
-	tests/oci/lifecycle.bats tests/oci/exec.bats tests/oci/hooks.bats
+	tests/oci/lifecycle.bats tests/oci/exec.bats tests/oci/hooks.bats \
+	tests/oci/control.bats tests/oci/stress.bats
 TESTS += $(OCI_BATS)
 EXTRA_DIST += $(OCI_BATS) tests/oci/helpers.bash
