@@ -39,6 +39,15 @@ int state_create(const struct cli_globals *g, const char *id, char *dir, size_t 
 	int r = state_dir(g, id, dir, len);
 	if (r < 0)
 		return r;
+	/* runc makes the whole path (containerd's shim: /run/containerd/runc/<ns>) */
+	char parent[4096];
+	snprintf(parent, sizeof parent, "%s", g->root);
+	for (char *p = strchr(parent + 1, '/'); p; p = strchr(p + 1, '/')) {
+		*p = '\0';
+		if (mkdir(parent, 0711) < 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
 	if (mkdir(g->root, 0711) < 0 && errno != EEXIST)
 		return -errno;
 	if (mkdir(dir, 0711) < 0)

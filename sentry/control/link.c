@@ -13,7 +13,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -82,7 +85,21 @@ static __attribute__((noreturn)) void child(int link, int log_fd, char **argv)
 	_exit(127);
 }
 
-static int wait_ready(struct control_link *cl)
+/* The container's procfs at <staging>/proc: /proc once the sentry has
+ * pivoted there (see procmount.c).  Best effort. */
+static void attach_proc(const struct boot_config *cfg, int proc)
+{
+	char path[PATH_MAX];
+	if (proc < 0)
+		return;
+	snprintf(path, sizeof path, "%s/" BOOT_STAGING "/proc", cfg->state_dir);
+	if ((mkdir(path, 0555) < 0 && errno != EEXIST) ||
+	    move_mount(proc, "", AT_FDCWD, path, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		log_warn("control: attach the container's proc for the sentry: %m");
+	close(proc);
+}
+
+static int wait_ready(const struct boot_config *cfg, struct control_link *cl)
 {
 	struct pollfd pfd = { .fd = cl->fd, .events = POLLIN };
 	int n;
@@ -93,9 +110,14 @@ static int wait_ready(struct control_link *cl)
 		return boot_errorf(n == 0 ? -ETIMEDOUT : -errno, "control server: no answer");
 	char buf[MSG_MAX];
 	const char *arg;
-	ssize_t len = msg_recv(cl->fd, buf, sizeof buf, NULL);
-	if (len > 0 && msg_is(buf, "ready", NULL))
+	int proc = -1;
+	ssize_t len = msg_recv(cl->fd, buf, sizeof buf, &proc);
+	if (len > 0 && msg_is(buf, "ready", NULL)) {
+		attach_proc(cfg, proc);
 		return 0;
+	}
+	if (proc >= 0)
+		close(proc);
 	if (len > 0 && msg_is(buf, "error", &arg))
 		return boot_errorf(-EIO, "control server: %s", arg);
 	return boot_errorf(-EPIPE, "control server: exited during its setup");
@@ -123,7 +145,7 @@ int control_link_start(const struct boot_config *cfg, pid_t app, struct control_
 	}
 	cl->pid = pid;
 	cl->fd = sv[0];
-	int r = wait_ready(cl);
+	int r = wait_ready(cfg, cl);
 	if (r < 0) {
 		close(cl->fd);
 		cl->fd = -1;

@@ -114,6 +114,10 @@ bool procs_in_container(struct srv *s, pid_t pid);
 __attribute__((noreturn)) void exec_child(struct srv *s, const struct oci_spec *spec,
 					  const int *stdio, int tty_slave, int err_fd);
 
+/* procmount.c: a detached procfs of the app's pid namespace, for the
+ * sentry's root (podman top joins the sentry's mount namespace). */
+int procmount_make(int *fd);
+
 /* stats.c: runc's stats event {"type":"stats","id","data"}. */
 json_t *stats_event(struct srv *s);
 

@@ -273,7 +273,13 @@ int sentry_control_main(int argc, char **argv)
 		srv_cgroup_close(&s.cg);
 		return 1;
 	}
-	int r = msg_send(s.link_fd, "ready", -1);
+	/* Without it engines see no processes in the sentry's root; not fatal. */
+	int proc_fd = -1, r = procmount_make(&proc_fd);
+	if (r < 0)
+		log_warn("control: a proc mount for the sentry: %s", strerror(-r));
+	r = msg_send(s.link_fd, "ready", proc_fd);
+	if (proc_fd >= 0)
+		close(proc_fd);
 	if (r == 0)
 		r = serve(&s);
 	srv_cgroup_close(&s.cg);
