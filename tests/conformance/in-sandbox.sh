@@ -38,11 +38,16 @@ fi
 w=$(mktemp -d "${TMPDIR:-/tmp}/fsconf-sandbox.XXXXXX") || exit 1
 chmod 755 "$w"
 pids=()
-cleanup() {
+# The burrow mount and its gofer, by path and pid.
+cleanup_mount() {
 	local p
 	mountpoint -q "$w/burrow" && { umount "$w/burrow" || umount -l "$w/burrow"; }
 	for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null; done
 	for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
+	pids=()
+}
+cleanup() {
+	cleanup_mount
 	if grep -q " $w/" /proc/self/mountinfo; then
 		echo "in-sandbox: mounts left under $w; not removing it" >&2
 	else
@@ -104,6 +109,9 @@ FSCONF=$w/fsconf "$here/run-table.sh" -k "$w/logs" "$@" \
 	native="$w/native" burrow="$w/burrow" sandbox="$rootfs/work"
 rc=$?
 
+# Stop the mount and gofer before reading their logs.
+cleanup_mount
+
 # Same results as on the burrow mount: each category's counts, each test
 # that failed or skipped.
 results() { grep -E '^(category |test [^ ]+ [^ ]+ (FAIL|SKIP))' "$1"; }
@@ -115,6 +123,13 @@ if ! diff <(results "$w/logs/burrow.log") <(results "$w/logs/sandbox.log") >"$w/
 else
 	echo "in-sandbox: sandbox = burrow mount in every category and test"
 fi
+for log in "$w"/*.log "$w"/logs/*.log; do
+	if grep -qE "ERROR: (Address|Leak|Memory|Thread)Sanitizer|runtime error:" "$log"; then
+		echo "in-sandbox: sanitizer report in ${log#"$w"/}:"
+		grep -E -m 5 -A 10 "ERROR: [A-Za-z]*Sanitizer|runtime error:" "$log" | sed 's/^/    /'
+		rc=1
+	fi
+done
 left=$(ls -A "$w/state")
 if [ -n "$left" ]; then
 	echo "in-sandbox: burrow left state behind: $left"
