@@ -110,6 +110,11 @@ static int setup(struct init_state *st)
 		return r;
 	if (p->terminal && (r = send_console(st)) < 0)
 		return r;
+	/* From now on the pty is the app's stdio: let go of burrow's (a
+	 * caller may wait for EOF on it before it starts us: containerd). */
+	for (int fd = 0; p->terminal && fd < 3; fd++)
+		if (dup2(st->console_slave, fd) < 0)
+			return boot_errorf(-errno, "process.terminal: dup2 the pty");
 	if ((r = rootfs_finish(&st->rf)) < 0 || (r = process_oom_score(p)) < 0 ||
 	    (r = process_rlimits(p)) < 0 || (r = creds_check_caps(p)) < 0)
 		return r;

@@ -330,6 +330,16 @@ static int exit_status(const struct sandbox *sb)
 	return 1;
 }
 
+static void release_stdio(bool stderr_too)
+{
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (null < 0)
+		return;
+	for (int fd = 0; fd <= (stderr_too ? 2 : 1); fd++)
+		dup2(null, fd);
+	close(null);
+}
+
 /* Everything up to "created". */
 static int setup(struct sandbox *sb)
 {
@@ -354,6 +364,10 @@ static int setup(struct sandbox *sb)
 	/* While we still may fork and reach the host: it outlives confinement. */
 	if ((r = control_link_start(cfg, sb->app, &sb->ctl)) < 0)
 		return r;
+	/* With a pty the app does not need burrow's stdio, and we hold it
+	 * no longer than burrow (containerd waits for its EOF). */
+	if (cfg->spec.process.terminal)
+		release_stdio(cfg->log_to_file);
 	if (!cfg->disable_seccomp && (r = sentry_confine(sb->staging, sb->app, cfg->debug)) < 0)
 		return r;
 	return 0;

@@ -88,18 +88,23 @@ static pid_t spawn(const char *path, char *const *argv, const int *keep, size_t 
 	for (size_t i = 0; i < n_keep; i++)
 		if (fcntl(keep[i], F_SETFD, 0) < 0)
 			_exit(127);
+	int err_fd = STDERR_FILENO;
 	if (new_session) {
 		setsid();
+		/* The gofer logs to a file: it keeps none of the caller's stdio
+		 * (containerd waits for their EOF). */
+		err_fd = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
 		int null = open("/dev/null", O_RDWR);
 		if (null >= 0) {
 			dup2(null, STDIN_FILENO);
 			dup2(null, STDOUT_FILENO);
+			dup2(null, STDERR_FILENO);
 			if (null > 2)
 				close(null);
 		}
 	}
 	execv(path, argv);
-	dprintf(STDERR_FILENO, "burrow: exec %s: %s\n", path, strerror(errno));
+	dprintf(err_fd >= 0 ? err_fd : STDERR_FILENO, "burrow: exec %s: %s\n", path, strerror(errno));
 	_exit(127);
 }
 

@@ -24,7 +24,7 @@
 #define LINK_FD 3
 #define LOG_FD 4
 #define READY_TIMEOUT_MS 10000
-#define FINISH_TIMEOUT_MS 2000
+#define FINISH_TIMEOUT_MS 3000
 
 struct argv_build {
 	char *v[24];

@@ -256,6 +256,14 @@ int sentry_control_main(int argc, char **argv)
 		log_warn("control: cannot open the log %s", a.log);
 	else if (a.log && !strncmp(a.log, "/proc/self/fd/", 14))
 		close(atoi(a.log + 14));   /* reopened: the inherited one is not needed */
+	/* Logging to a file, the caller's stderr is not ours to hold. */
+	if (a.log && *a.log) {
+		int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+		if (null >= 0) {
+			dup2(null, STDERR_FILENO);
+			close(null);
+		}
+	}
 	static struct srv s;
 	s = (struct srv){ .id = a.id, .bundle = a.bundle, .state_dir = a.state_dir,
 			  .app = (pid_t)a.app, .sentry = (pid_t)a.sentry, .owner = getuid(),

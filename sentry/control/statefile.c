@@ -20,7 +20,7 @@ int statefile_lock(const char *dir, bool wait)
 			return steal_fd(&fd);
 		if (errno == EINTR)
 			continue;
-		if (errno != EWOULDBLOCK || tries == 20)
+		if (errno != EWOULDBLOCK || tries == 100)
 			return -errno;
 		nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000 * 1000 }, NULL);
 	}

@@ -8,7 +8,7 @@
 #include <stdbool.h>
 
 /* Open and lock the directory: the fd (the lock lives with it) or -errno.
- * wait=false gives up after about 200 ms with -EWOULDBLOCK. */
+ * wait=false gives up after about a second with -EWOULDBLOCK. */
 int statefile_lock(const char *dir, bool wait);
 /* state.json of a locked dir: 0 with *out, -ENOENT when it is gone. */
 int statefile_read_at(int dirfd, json_t **out);

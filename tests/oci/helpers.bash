@@ -72,9 +72,10 @@ assert_one_line_error() {
 	[[ "$output" == *"$want"* ]] || { echo "want '$want' in: $output"; return 1; }
 }
 
+# Wait until `cond` succeeds, 30 s at most (the machine may be busy).
 wait_for() {
 	local i
-	for i in $(seq 100); do
+	for i in $(seq 300); do
 		"$@" && return 0
 		sleep 0.1
 	done

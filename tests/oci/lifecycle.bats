@@ -209,3 +209,18 @@ teardown() { oci_teardown; }
 	wait_for test "$(status_of)" = stopped
 	burrow delete "$CID"
 }
+
+@test "terminal: create keeps none of the caller's stdio (containerd waits for EOF)" {
+	spec_edit '.process.terminal = true'
+	sock="$BATS_TEST_TMPDIR/console.sock"
+	"$RECVTTY" "$sock" >/dev/null 2>&1 &
+	rpid=$!
+	wait_for test -S "$sock"
+	# cat ends only when every holder of the pipe (sentry, gofer, control
+	# server, held app) has let go of it; with --log, as containerd runs us
+	run timeout 20 sh -c "'$BURROW' --root '$STATE_ROOT' --log '$BATS_TEST_TMPDIR/log' --log-format json create --bundle '$BUNDLE' --console-socket '$sock' '$CID' 2>&1 | cat"
+	[ "$status" -eq 0 ]
+	[ "$(status_of)" = created ]
+	burrow delete "$CID"
+	wait "$rpid" || true
+}
