@@ -53,6 +53,8 @@ if [ -z "$logdir" ]; then
 	trap 'rm -rf "$logdir"' EXIT
 fi
 mkdir -p "$logdir"
+# Interrupted: stop here (after the running fsconf), not at the next target.
+trap 'exit 130' INT TERM HUP
 
 names=()
 declare -A dir rc
