@@ -52,3 +52,14 @@ OCI_BATS = \
 	tests/oci/control.bats tests/oci/stress.bats
 TESTS += $(OCI_BATS)
 EXTRA_DIST += $(OCI_BATS) tests/oci/helpers.bash
+
+# Container engines driving burrow (root, podman and containerd installed):
+# not part of `make check`; see tests/clients/README.md.
+EXTRA_DIST += tests/clients/README.md tests/clients/lib.sh tests/clients/podman.sh \
+	tests/clients/containerd.sh tests/clients/oci-image.sh
+check-clients: all
+	BURROW_BUILDDIR='$(abs_top_builddir)' BURROW_SRCDIR='$(abs_top_srcdir)' \
+		$(SHELL) $(top_srcdir)/tests/clients/podman.sh
+	BURROW_BUILDDIR='$(abs_top_builddir)' BURROW_SRCDIR='$(abs_top_srcdir)' \
+		$(SHELL) $(top_srcdir)/tests/clients/containerd.sh
+.PHONY: check-clients
