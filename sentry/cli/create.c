@@ -53,13 +53,13 @@ static int parse(int argc, char **argv, struct create_opts *o)
 }
 
 /* What burrow keeps beside launch's state: for liveness checks (start
- * times), `state` (owner, annotations) and delete (the gofers). */
+ * times), `state` (owner, annotations: consumed) and delete (the gofers). */
 static json_t *extra_state(const struct launch *l, json_t *annotations)
 {
 	json_t *starts = json_array();
 	for (size_t i = 0; starts && i < l->n_gofers; i++)
 		json_array_append_new(starts, json_integer((json_int_t)pid_start_time(l->gofers[i])));
-	return json_pack("{s:i, s:O, s:I, s:I, s:o}", "owner_uid", (int)getuid(), "annotations",
+	return json_pack("{s:i, s:o, s:I, s:I, s:o}", "owner_uid", (int)getuid(), "annotations",
 			 annotations, "sentry_start", (json_int_t)pid_start_time(l->sentry),
 			 "app_start", (json_int_t)pid_start_time(l->app), "gofer_starts", starts);
 }
@@ -68,10 +68,10 @@ static json_t *extra_state(const struct launch *l, json_t *annotations)
 static char *hook_state(const struct launch *l, json_t *config, const char *status)
 {
 	json_t *ann = json_object_get(config, "annotations");
-	json_t *st = json_pack("{s:s, s:s, s:s, s:i, s:s, s:O}", "ociVersion",
+	json_t *st = json_pack("{s:s, s:s, s:s, s:i, s:s, s:o}", "ociVersion",
 			       l->spec.oci_version ? l->spec.oci_version : "1.0.2", "id", l->id,
 			       "status", status, "pid", (int)l->app, "bundle", l->bundle,
-			       "annotations", json_is_object(ann) ? ann : json_object());
+			       "annotations", json_is_object(ann) ? json_incref(ann) : json_object());
 	char *text = st ? json_dumps(st, JSON_COMPACT) : NULL;
 	json_decref(st);
 	return text;
@@ -121,7 +121,7 @@ static int finish(struct launch *l, const struct create_opts *o, json_t *config)
 	if (o->pid_file && (r = state_write_pid_file(o->pid_file, l->sentry)) < 0)
 		return cli_fail("create: --pid-file %s: %s", o->pid_file, strerror(-r));
 	json_t *ann = json_object_get(config, "annotations");
-	json_t *extra = extra_state(l, json_is_object(ann) ? ann : json_object());
+	json_t *extra = extra_state(l, json_is_object(ann) ? json_incref(ann) : json_object());
 	r = extra ? statefile_update(l->state_dir, extra, true) : -ENOMEM;
 	json_decref(extra);
 	if (r < 0)

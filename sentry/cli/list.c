@@ -38,7 +38,8 @@ static json_t *collect(const struct cli_globals *g)
 		n++;
 	}
 	closedir(d);
-	qsort(names, n, sizeof *names, cmp_str);
+	if (n)
+		qsort(names, n, sizeof *names, cmp_str);
 	for (size_t i = 0; i < n; i++) {
 		struct container c;
 		char err[1200];

@@ -6,8 +6,8 @@
  *
  * The process is validated as config.json's process (by common/oci, on a
  * copy of the container's config with this process), gets the
- * container's seccomp profile, and is forked here (we joined the app's
- * pid namespace for our children) so Wait can report its status.  The
+ * container's seccomp profile, and becomes our child in the app's pid
+ * namespace (ns_fork) so Wait can report its status.  The
  * reply waits for the child's execve: a CLOEXEC pipe reports failures. */
 #include "srv.h"
 #include "log.h"
@@ -154,7 +154,7 @@ static void spawn(struct conn *c, struct oci_spec *spec, int *fds, size_t n_fds)
 		r = -ENOMEM;
 		goto fail;
 	}
-	pid_t pid = fork();
+	pid_t pid = ns_fork(&s->ns);
 	if (pid == 0) {
 		close(pipefd[0]);
 		if (master >= 0)
@@ -163,7 +163,7 @@ static void spawn(struct conn *c, struct oci_spec *spec, int *fds, size_t n_fds)
 	}
 	close(pipefd[1]);
 	if (pid < 0) {
-		r = -errno;
+		r = pid;
 		child_drop(s, ch);
 		close(pipefd[0]);
 		goto fail;

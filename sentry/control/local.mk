@@ -20,7 +20,7 @@ sentry_control_libcontrolsrv_a_SOURCES = \
 	sentry/control/srv.h sentry/control/srv_main.c sentry/control/server.c \
 	sentry/control/children.c sentry/control/m_basic.c sentry/control/procs.c \
 	sentry/control/stats.c sentry/control/execute.c sentry/control/exec_child.c \
-	sentry/control/procmount.c sentry/control/link.c
+	sentry/control/nsfork.c sentry/control/procmount.c sentry/control/link.c
 sentry_control_libcontrolsrv_a_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/sentry \
 	$(JANSSON_CFLAGS) $(EV_CFLAGS)
 

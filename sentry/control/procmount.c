@@ -3,8 +3,8 @@
  * Engines find a container's processes by joining the mount namespace of
  * the pid they were given (the sentry's: the pid file's) and reading
  * /proc there (podman top through psgo).  The confined sentry's root is
- * its staging tmpfs; this proc mount, made by a child of ours that lives
- * in the container's pid namespace (a procfs belongs to the mounter's),
+ * its staging tmpfs; this proc mount, made by a process of ours in the
+ * container's pid namespace (a procfs belongs to the mounter's),
  * is attached at <staging>/proc by the sentry before it pivots there. */
 #include "srv.h"
 #include "util.h"
@@ -31,23 +31,21 @@ static __attribute__((noreturn)) void make_in_child(int sock)
 	_exit(0);
 }
 
-int procmount_make(int *out)
+int procmount_make(const struct ns_set *ns, int *out)
 {
 	int sv[2];
 	*out = -1;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return -errno;
-	/* we joined the app's pid namespace for our children */
-	pid_t pid = fork();
+	pid_t pid = ns_fork(ns);
 	if (pid == 0) {
 		close(sv[0]);
 		make_in_child(sv[1]);
 	}
-	int e = errno;
 	close(sv[1]);
 	if (pid < 0) {
 		close(sv[0]);
-		return -e;
+		return pid;
 	}
 	char buf[MSG_MAX];
 	int fd = -1;

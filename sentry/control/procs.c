@@ -76,7 +76,8 @@ int procs_list(struct srv *s, pid_t **out, size_t *n)
 		*n = 0;
 		return r;
 	}
-	qsort(*out, *n, sizeof **out, cmp_pid);
+	if (*n)
+		qsort(*out, *n, sizeof **out, cmp_pid);
 	return 0;
 }
 

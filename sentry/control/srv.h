@@ -57,7 +57,7 @@ struct srv {
 	int listen_fd, link_fd;
 	ev_io listen_w, link_w;
 	ev_child chld_w;             /* libev reaps; any pid */
-	struct ns_set ns;            /* the app's namespaces (pid joined for children) */
+	struct ns_set ns;            /* the app's namespaces */
 	dev_t pidns_dev;
 	ino_t pidns_ino;
 	bool own_pidns;
@@ -114,9 +114,14 @@ bool procs_in_container(struct srv *s, pid_t pid);
 __attribute__((noreturn)) void exec_child(struct srv *s, const struct oci_spec *spec,
 					  const int *stdio, int tty_slave, int err_fd);
 
+/* nsfork.c: fork a process into the app's pid namespace (the server
+ * stays in the host's; it is a subreaper and gets the process as its
+ * child).  0 in the new process, its host pid here, or -errno. */
+pid_t ns_fork(const struct ns_set *ns);
+
 /* procmount.c: a detached procfs of the app's pid namespace, for the
  * sentry's root (podman top joins the sentry's mount namespace). */
-int procmount_make(int *fd);
+int procmount_make(const struct ns_set *ns, int *fd);
 
 /* stats.c: runc's stats event {"type":"stats","id","data"}. */
 json_t *stats_event(struct srv *s);

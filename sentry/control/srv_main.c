@@ -117,8 +117,9 @@ static int load_config(struct srv *s, char *err, size_t errlen)
 	return oci_spec_load(path, &s->spec, err, errlen);
 }
 
-/* Our children (Execute's) go into the app's pid namespace. */
-static int enter_pidns(struct srv *s, char *err, size_t errlen)
+/* Which processes are the container's (procs.c): those of the app's pid
+ * namespace, when it has one of its own. */
+static int note_pidns(struct srv *s, char *err, size_t errlen)
 {
 	char path[64];
 	struct stat st;
@@ -130,10 +131,7 @@ static int enter_pidns(struct srv *s, char *err, size_t errlen)
 	s->pidns_dev = st.st_dev;
 	s->pidns_ino = st.st_ino;
 	s->own_pidns = nsset_has(&s->ns, NSX_PID);
-	int r = nsset_join_one(&s->ns, NSX_PID);
-	if (r < 0)
-		snprintf(err, errlen, "join the app's pid namespace: %s", strerror(-r));
-	return r;
+	return 0;
 }
 
 static int listen_control(struct srv *s, char *err, size_t errlen)
@@ -166,7 +164,7 @@ static int setup(struct srv *s, char *err, size_t errlen)
 		snprintf(err, errlen, "the app's namespaces: %s", strerror(-r));
 		return r;
 	}
-	if ((r = enter_pidns(s, err, errlen)) < 0)
+	if ((r = note_pidns(s, err, errlen)) < 0)
 		return r;
 	if ((r = srv_cgroup_open(&s->cg, &s->spec, s->id)) < 0) {
 		snprintf(err, errlen, "cgroup: %s", strerror(-r));
@@ -242,7 +240,9 @@ int sentry_control_main(int argc, char **argv)
 				"burrow-sentry(8))\n");
 		return 2;
 	}
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != (pid_t)a.sentry)
+	/* Dies with the sentry; Execute's processes become ours (ns_fork). */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != (pid_t)a.sentry ||
+	    prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
 		return 1;
 	/* The sentry blocks what its signalfd takes; libev wants them. */
 	sigset_t none;
@@ -282,7 +282,7 @@ int sentry_control_main(int argc, char **argv)
 		return 1;
 	}
 	/* Without it engines see no processes in the sentry's root; not fatal. */
-	int proc_fd = -1, r = procmount_make(&proc_fd);
+	int proc_fd = -1, r = procmount_make(&s.ns, &proc_fd);
 	if (r < 0)
 		log_warn("control: a proc mount for the sentry: %s", strerror(-r));
 	r = msg_send(s.link_fd, "ready", proc_fd);
