@@ -26,21 +26,46 @@ void fs_attr_to_stat(const struct p9_attr *a, struct stat *st)
 	st->st_ctim.tv_nsec = (long)(a->ctime_nsec % 1000000000u);
 }
 
-int fs_getattr_fid(struct fs *fs, uint32_t fid, struct fs_inode *i, struct stat *st)
+static int getattr_raw(struct fs *fs, uint32_t fid, struct p9_attr *a)
 {
-	struct p9_attr a;
-	int r = p9_getattr(fs->c, fid, P9_GETATTR_BASIC, &a);
+	int r = p9_getattr(fs->c, fid, P9_GETATTR_BASIC, a);
 	if (r < 0)
 		return r;
 	/* a server that leaves out the basics gives us nothing to show */
-	if ((a.valid & (P9_GETATTR_MODE | P9_GETATTR_SIZE)) != (P9_GETATTR_MODE | P9_GETATTR_SIZE))
+	if ((a->valid & (P9_GETATTR_MODE | P9_GETATTR_SIZE)) != (P9_GETATTR_MODE | P9_GETATTR_SIZE))
 		return -EIO;
+	return 0;
+}
+
+int fs_getattr_fid(struct fs *fs, uint32_t fid, struct fs_inode *i, struct stat *st)
+{
+	struct p9_attr a;
+	int r = getattr_raw(fs, fid, &a);
+	if (r == 0 && i)
+		r = fs_qid_check(i, &a.qid);
+	if (r < 0)
+		return i ? fs_stale_errno(r) : r;
 	fs_attr_to_stat(&a, st);
 	if (i) {
 		atomic_store_explicit(&i->mode, a.mode, memory_order_relaxed);
 		atomic_store_explicit(&i->gid, a.gid, memory_order_relaxed);
 	}
 	return 0;
+}
+
+int fs_getattr_inode(struct fs *fs, struct fs_inode *i, struct stat *st)
+{
+	for (int tries = 0;; tries++) {
+		uint64_t now = atomic_load(&fs->ns_gen);
+		struct fs_fidref *h = fs_fid_hold(i);
+		int r = fs_getattr_fid(fs, h->fid, i, st);
+		if (r == 0)   /* known good now: spares a setattr its check */
+			atomic_store(&h->gen, now);
+		bool again = r == -ESTALE && tries == 0 && fs_inode_repair(fs, i, h) == 0;
+		fs_fid_drop(fs, i, h);
+		if (!again)
+			return r;
+	}
 }
 
 void fs_entry_fill(struct fs *fs, struct fs_inode *i, const struct stat *st,
@@ -59,6 +84,7 @@ int fs_lookup_entry(struct fs *fs, struct fs_inode *parent, const char *name,
 {
 	uint32_t fid;
 	struct p9_qid qid;
+	struct p9_attr a;
 	struct stat st;
 
 	if (strlen(name) > 255)
@@ -66,11 +92,16 @@ int fs_lookup_entry(struct fs *fs, struct fs_inode *parent, const char *name,
 	int r = fs_inode_walk1(fs, parent, name, &fid, &qid);
 	if (r < 0)
 		return r;
-	r = fs_getattr_fid(fs, fid, NULL, &st);
+	r = getattr_raw(fs, fid, &a);
 	if (r < 0) {
 		fs_fid_put(fs, fid);
 		return r;
 	}
+	/* the name was replaced between walk and getattr (a path-based
+	 * server): the fid now names the file the attrs describe */
+	if (a.qid.path != qid.path)
+		qid = a.qid;
+	fs_attr_to_stat(&a, &st);
 	struct fs_inode *i;
 	r = fs_inode_adopt(fs, fid, &qid, &i);   /* consumes fid */
 	if (r < 0)

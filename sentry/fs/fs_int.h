@@ -6,6 +6,7 @@
 #define FUSE_USE_VERSION 34
 #include <fuse_lowlevel.h>
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -16,12 +17,13 @@
 #include "p9/client.h"
 
 /* A fid of an inode and the calls using it.  The inode may move to a
- * fresher fid (see fs_inode_adopt) while calls still use the old one; the
- * old fid is clunked when the last of them drops it. */
+ * fresher fid (inode_fid.c) while calls still use the old one; the old
+ * fid is clunked when the last of them drops it. */
 struct fs_fidref {
 	struct fs_fidref *next;       /* retired list */
 	uint32_t fid;
 	unsigned refs;                /* under the inode's fmu */
+	_Atomic uint64_t gen;         /* fs->ns_gen when last known to reach the file */
 };
 
 /* One FUSE inode per 9P fid: the fid was walked from the parent at lookup
@@ -34,8 +36,9 @@ struct fs_inode {
 	uint64_t nlookup;             /* under itab.mu */
 	uint8_t qtype;
 	bool hashed;                  /* findable by qpath (under itab.mu) */
-	pthread_mutex_t fmu;          /* guards cur, retired and their refs */
+	pthread_mutex_t fmu;          /* guards cur, alt, retired and their refs */
 	struct fs_fidref *cur;        /* the fid new calls use */
+	struct fs_fidref *alt;        /* after a link: the fid at the other name */
 	struct fs_fidref *retired;    /* older fids still in use */
 	struct fs_fidref first;       /* storage of the first fid */
 	/* last mode/gid the server reported: setgid-directory inheritance */
@@ -72,6 +75,10 @@ struct fs {
 	double attr_timeout, entry_timeout, neg_timeout;
 	atomic_bool no_renameat, no_unlinkat;  /* server lacks them: use Trename/Tremove */
 	atomic_bool exiting;          /* session ending: stop lock polling */
+	/* Bumped by every unlink, rmdir and rename this mount makes: on a
+	 * server whose fids are paths, a fid walked before may now name
+	 * another file (see fs_fid_verify). */
+	_Atomic uint64_t ns_gen;
 };
 
 /* An open file or directory: its own fid, walked from the inode's and
@@ -80,6 +87,7 @@ struct fs_file {
 	struct fs_inode *ino;
 	uint32_t fid;
 	uint32_t flags;               /* Tlopen flags used */
+	_Atomic uint64_t gen;         /* as fs_fidref.gen */
 };
 
 static inline struct fs *fs_of(fuse_req_t req)
@@ -99,6 +107,29 @@ static inline struct fs_file *fs_file_of(struct fuse_file_info *fi)
 	return (struct fs_file *)(uintptr_t)fi->fh;
 }
 
+/* A reply's qid against the inode it was asked about.  On a server whose
+ * fids are paths (diod) an inode's fid can come to name another file (a
+ * rename over its name): refuse that file's data and attrs.  ESTALE makes
+ * the VFS repeat a path-based call with a fresh lookup (LOOKUP_REVAL),
+ * which gives the inode a fid at a name that is still its own. */
+static inline int fs_qid_check(const struct fs_inode *i, const struct p9_qid *qid)
+{
+	return qid->path == i->qpath ? 0 : -ESTALE;
+}
+
+/* An inode's own fid answering ENOENT lost its name (a path-based
+ * server): the kernel still holds the file, so that too is ESTALE. */
+static inline int fs_stale_errno(int r)
+{
+	return r == -ENOENT ? -ESTALE : r;
+}
+
+/* A change of the namespace by this mount (unlink, rmdir, rename). */
+static inline void fs_ns_changed(struct fs *fs)
+{
+	atomic_fetch_add(&fs->ns_gen, 1);
+}
+
 /* inode.c */
 int fs_itable_init(struct fs_itable *t);
 void fs_itable_destroy(struct fs *fs);
@@ -107,17 +138,41 @@ void fs_itable_destroy(struct fs *fs);
  * (a server whose fids are paths, like diod, keeps the old one at a name
  * that may be gone) and is returned. */
 int fs_inode_adopt(struct fs *fs, uint32_t fid, const struct p9_qid *qid, struct fs_inode **out);
-/* After a rename: `fid` was walked to the file's new name; the file's
- * inode, if any, takes it as above.  Consumes fid. */
-void fs_inode_refresh(struct fs *fs, uint32_t fid, const struct p9_qid *qid);
+/* After a rename or link: `fid` was walked to the file's new name; the
+ * file's inode, if any, takes it as above (after a link keeping the old
+ * one as its spare).  Consumes fid. */
+void fs_inode_refresh(struct fs *fs, uint32_t fid, const struct p9_qid *qid, bool keep_spare);
 /* One more lookup of a known inode (link). */
 void fs_inode_ref(struct fs *fs, struct fs_inode *i);
 /* Drop n lookups; clunk and free at zero. */
 void fs_inode_forget(struct fs *fs, struct fs_inode *i, uint64_t n);
 int fs_root_init(struct fs *fs, uint32_t fid, const struct p9_qid *qid);
+
+/* inode_fid.c: an inode's fids */
+void fs_inode_fids_init(struct fs *fs, struct fs_inode *i, uint32_t fid);
+void fs_inode_fids_free(struct fs *fs, struct fs_inode *i, bool clunk);
+/* The inode takes `fid` (consumed); the old one becomes its spare or is
+ * let go (clunked once no call uses it). */
+void fs_inode_take_fid(struct fs *fs, struct fs_inode *i, uint32_t fid, bool keep_spare);
+/* A second lookup of a known inode: keep its fid rather than the fresh
+ * one?  Yes with the export ours alone and nothing unlinked or renamed
+ * since the fid was last known good: it still reaches the file, while the
+ * kernel looks a name up again just before replacing it (rename's target,
+ * O_EXCL), so a fid moved there would name the other file next. */
+bool fs_inode_keep_fid(struct fs *fs, struct fs_inode *i);
+/* `stale` (held) was found not to reach the file: make the spare, if it
+ * still does, the fid calls use.  0 when calls may try again. */
+int fs_inode_repair(struct fs *fs, struct fs_inode *i, struct fs_fidref *stale);
 /* Use the inode's fid: hold ... ->fid ... drop. */
 struct fs_fidref *fs_fid_hold(struct fs_inode *i);
 void fs_fid_drop(struct fs *fs, struct fs_inode *i, struct fs_fidref *h);
+/* Before a call whose reply carries no qid (setattr, readlink, xattrs):
+ * if the namespace changed since `fid` (of i) was last known good, check
+ * with a getattr that it still reaches i; -ESTALE if not. */
+int fs_fid_verify(struct fs *fs, struct fs_inode *i, uint32_t fid, _Atomic uint64_t *gen);
+/* fs_fid_hold, then fs_fid_verify (repairing once); nothing held on
+ * error. */
+int fs_fid_hold_verified(struct fs *fs, struct fs_inode *i, struct fs_fidref **out);
 /* Clone the inode's fid, or walk one name from it (held meanwhile). */
 int fs_inode_clone(struct fs *fs, struct fs_inode *i, uint32_t *newfid);
 int fs_inode_walk1(struct fs *fs, struct fs_inode *dir, const char *name, uint32_t *newfid,
@@ -131,8 +186,11 @@ void fs_fid_put(struct fs *fs, uint32_t fid);
 
 /* attr.c */
 void fs_attr_to_stat(const struct p9_attr *a, struct stat *st);
-/* getattr on fid, remember mode/gid in the inode (may be NULL) */
+/* getattr on fid, remember mode/gid in the inode (may be NULL; if not,
+ * a fid that does not reach it is -ESTALE) */
 int fs_getattr_fid(struct fs *fs, uint32_t fid, struct fs_inode *i, struct stat *st);
+/* getattr through the inode's own fid, repaired once if it went stale */
+int fs_getattr_inode(struct fs *fs, struct fs_inode *i, struct stat *st);
 /* Walk `name` under parent, adopt it and fill the entry. */
 int fs_lookup_entry(struct fs *fs, struct fs_inode *parent, const char *name,
 		    struct fuse_entry_param *e);

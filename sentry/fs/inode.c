@@ -1,7 +1,8 @@
 /* The inode table: qid.path -> inode, with the kernel's lookup count.
  * A file the kernel already knows (a hard link, a second lookup) maps to
  * the same inode so the page cache stays coherent; the inode then moves to
- * the freshly walked fid.  Forget drops counts and clunks at zero. */
+ * the freshly walked fid (inode_fid.c).  Forget drops counts and clunks at
+ * zero. */
 #include "fs_int.h"
 #include "util.h"
 
@@ -103,115 +104,29 @@ static void all_unlink(struct fs_itable *t, struct fs_inode *i)
 		i->anext->aprev = i->aprev;
 }
 
-static struct fs_inode *inode_new(uint32_t fid, const struct p9_qid *qid)
+static struct fs_inode *inode_new(struct fs *fs, uint32_t fid, const struct p9_qid *qid)
 {
 	struct fs_inode *i = calloc(1, sizeof *i);
 	if (!i)
 		return NULL;
 	i->qpath = qid->path;
 	i->qtype = qid->type;
-	i->first.fid = fid;
-	i->cur = &i->first;
-	pthread_mutex_init(&i->fmu, NULL);
+	fs_inode_fids_init(fs, i, fid);
 	pthread_mutex_init(&i->lk_mu, NULL);
 	return i;
-}
-
-static void fidref_free(struct fs_inode *i, struct fs_fidref *r)
-{
-	if (r != &i->first)
-		free(r);
 }
 
 /* Free the inode; clunk its fids unless the connection is going away. */
 static void inode_free(struct fs *fs, struct fs_inode *i, bool clunk)
 {
-	struct fs_fidref *r = i->retired, *next;
-	for (; r; r = next) {   /* empty unless calls were cut short */
-		next = r->next;
-		if (clunk)
-			fs_fid_put(fs, r->fid);
-		fidref_free(i, r);
-	}
-	if (clunk)
-		fs_fid_put(fs, i->cur->fid);
-	fidref_free(i, i->cur);
-	pthread_mutex_destroy(&i->fmu);
+	fs_inode_fids_free(fs, i, clunk);
 	pthread_mutex_destroy(&i->lk_mu);
 	free(i);
 }
 
-struct fs_fidref *fs_fid_hold(struct fs_inode *i)
-{
-	pthread_mutex_lock(&i->fmu);
-	struct fs_fidref *r = i->cur;
-	r->refs++;
-	pthread_mutex_unlock(&i->fmu);
-	return r;
-}
-
-void fs_fid_drop(struct fs *fs, struct fs_inode *i, struct fs_fidref *h)
-{
-	pthread_mutex_lock(&i->fmu);
-	bool dead = --h->refs == 0 && h != i->cur;
-	if (dead) {
-		struct fs_fidref **pp = &i->retired;
-		while (*pp != h)
-			pp = &(*pp)->next;
-		*pp = h->next;
-	}
-	pthread_mutex_unlock(&i->fmu);
-	if (dead) {
-		fs_fid_put(fs, h->fid);
-		fidref_free(i, h);
-	}
-}
-
-int fs_inode_clone(struct fs *fs, struct fs_inode *i, uint32_t *newfid)
-{
-	struct fs_fidref *h = fs_fid_hold(i);
-	int r = fs_fid_clone(fs, h->fid, newfid);
-	fs_fid_drop(fs, i, h);
-	return r;
-}
-
-int fs_inode_walk1(struct fs *fs, struct fs_inode *dir, const char *name, uint32_t *newfid,
-		   struct p9_qid *qid)
-{
-	struct fs_fidref *h = fs_fid_hold(dir);
-	int r = fs_fid_walk1(fs, h->fid, name, newfid, qid);
-	fs_fid_drop(fs, dir, h);
-	return r;
-}
-
-/* The inode takes `fid`; the previous one is clunked now if unused, else
- * by its last user.  Consumes fid (clunked if no memory). */
-static void inode_swap_fid(struct fs *fs, struct fs_inode *i, uint32_t fid)
-{
-	struct fs_fidref *n = calloc(1, sizeof *n);
-	if (!n) {
-		fs_fid_put(fs, fid);   /* keep the old fid: still a fid of the file */
-		return;
-	}
-	n->fid = fid;
-	pthread_mutex_lock(&i->fmu);
-	struct fs_fidref *old = i->cur;
-	i->cur = n;
-	bool dead = old->refs == 0;
-	if (!dead) {
-		old->next = i->retired;
-		i->retired = old;
-	}
-	pthread_mutex_unlock(&i->fmu);
-	if (dead) {
-		fs_fid_put(fs, old->fid);
-		fidref_free(i, old);
-	}
-}
-
 int fs_root_init(struct fs *fs, uint32_t fid, const struct p9_qid *qid)
 {
-	struct fs_inode *i = inode_new(fid, qid);
+	struct fs_inode *i = inode_new(fs, fid, qid);
 	if (!i)
 		return -ENOMEM;
 	i->nlookup = 1;       /* the kernel never forgets the root */
@@ -254,16 +169,16 @@ int fs_inode_adopt(struct fs *fs, uint32_t fid, const struct p9_qid *qid, struct
 		i->nlookup++;   /* pins i: it cannot be forgotten meanwhile */
 	pthread_mutex_unlock(&t->mu);
 	if (i) {
-		if (i == fs->root)
+		if (i == fs->root || fs_inode_keep_fid(fs, i))
 			fs_fid_put(fs, fid);
 		else
-			inode_swap_fid(fs, i, fid);
+			fs_inode_take_fid(fs, i, fid, false);
 		*out = i;
 		return 0;
 	}
 
 	/* allocate outside the lock, then re-check for a racing adopt */
-	struct fs_inode *fresh = inode_new(fid, qid);
+	struct fs_inode *fresh = inode_new(fs, fid, qid);
 	if (!fresh) {
 		fs_fid_put(fs, fid);
 		return -ENOMEM;
@@ -286,7 +201,7 @@ int fs_inode_adopt(struct fs *fs, uint32_t fid, const struct p9_qid *qid, struct
 	return 0;
 }
 
-void fs_inode_refresh(struct fs *fs, uint32_t fid, const struct p9_qid *qid)
+void fs_inode_refresh(struct fs *fs, uint32_t fid, const struct p9_qid *qid, bool keep_spare)
 {
 	struct fs_itable *t = &fs->itab;
 	pthread_mutex_lock(&t->mu);
@@ -300,7 +215,7 @@ void fs_inode_refresh(struct fs *fs, uint32_t fid, const struct p9_qid *qid)
 		fs_fid_put(fs, fid);
 		return;
 	}
-	inode_swap_fid(fs, i, fid);
+	fs_inode_take_fid(fs, i, fid, keep_spare);
 	fs_inode_forget(fs, i, 1);
 }
 

@@ -21,12 +21,14 @@ static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 	int r = fs_inode_clone(fs, i, &f->fid);
 	if (r == 0) {
 		r = p9_lopen(fs->c, f->fid, P9_DOTL_RDONLY, &qid, &iounit);
+		if (r == 0)
+			r = fs_qid_check(i, &qid);
 		if (r < 0)
 			fs_fid_put(fs, f->fid);
 	}
 	if (r < 0) {
 		free(f);
-		fuse_reply_err(req, -r);
+		fuse_reply_err(req, -fs_stale_errno(r));
 		return;
 	}
 	f->ino = i;

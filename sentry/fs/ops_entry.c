@@ -45,14 +45,12 @@ static void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 	struct fs_inode *i = fs_inode_of(fs, ino);
 	struct stat st;
 	int r;
-	/* an open fid still reaches an unlinked file on path-based servers */
-	if (fi) {
+	/* an open fid reaches an unlinked file on servers that keep a
+	 * descriptor per open fid (Debian's diod 1.0.24 does not) */
+	if (fi)
 		r = fs_getattr_fid(fs, fs_file_of(fi)->fid, i, &st);
-	} else {
-		struct fs_fidref *h = fs_fid_hold(i);
-		r = fs_getattr_fid(fs, h->fid, i, &st);
-		fs_fid_drop(fs, i, h);
-	}
+	else
+		r = fs_getattr_inode(fs, i, &st);
 	if (r < 0)
 		fuse_reply_err(req, -r);
 	else
@@ -108,10 +106,20 @@ static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to
 	struct stat st;
 
 	setattr_to_iattr(attr, to_set, &ia);
-	/* with a handle use the open fid: ftruncate of an unlinked file */
-	struct fs_fidref *h = fi ? NULL : fs_fid_hold(i);
+	/* with a handle use the open fid: ftruncate of an unlinked file.
+	 * Rsetattr names no file: make sure the fid still reaches this one
+	 * before changing anything through it. */
+	struct fs_fidref *h = NULL;
+	int r;
+	if (fi)
+		r = fs_fid_verify(fs, i, fs_file_of(fi)->fid, &fs_file_of(fi)->gen);
+	else
+		r = fs_fid_hold_verified(fs, i, &h);
+	if (r < 0) {
+		fuse_reply_err(req, -r);
+		return;
+	}
 	uint32_t fid = fi ? fs_file_of(fi)->fid : h->fid;
-	int r = 0;
 	if (ia.valid)
 		r = p9_setattr(fs->c, fid, &ia);
 	if (r == 0)
@@ -129,9 +137,12 @@ static void op_readlink(fuse_req_t req, fuse_ino_t ino)
 	struct fs *fs = fs_of(req);
 	char buf[PATH_MAX + 1];
 	struct fs_inode *i = fs_inode_of(fs, ino);
-	struct fs_fidref *h = fs_fid_hold(i);
-	int r = p9_readlink(fs->c, h->fid, buf, sizeof buf);
-	fs_fid_drop(fs, i, h);
+	struct fs_fidref *h;
+	int r = fs_fid_hold_verified(fs, i, &h);
+	if (r == 0) {
+		r = p9_readlink(fs->c, h->fid, buf, sizeof buf);
+		fs_fid_drop(fs, i, h);
+	}
 	if (r < 0)
 		fuse_reply_err(req, -r);
 	else

@@ -8,22 +8,41 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Clone the inode's fid and open the clone: every open has its own fid. */
+/* Clone the held fid of i into f->fid and open it as i's file. */
+static int open_clone(struct fs *fs, struct fs_inode *i, uint32_t dfid, uint32_t flags,
+		      struct fs_file *f)
+{
+	int r = fs_fid_clone(fs, dfid, &f->fid);
+	if (r < 0)
+		return r;
+	struct p9_qid qid;
+	uint32_t iounit;
+	atomic_init(&f->gen, atomic_load(&fs->ns_gen));
+	r = p9_lopen(fs->c, f->fid, flags, &qid, &iounit);
+	if (r == 0)
+		r = fs_qid_check(i, &qid);
+	if (r < 0)
+		fs_fid_put(fs, f->fid);
+	return fs_stale_errno(r);
+}
+
+/* Clone the inode's fid and open the clone: every open has its own fid.
+ * A fid that lost the file is repaired once (its spare after a link). */
 static int file_open(struct fs *fs, struct fs_inode *i, uint32_t flags, struct fs_file **out)
 {
 	struct fs_file *f = calloc(1, sizeof *f);
 	if (!f)
 		return -ENOMEM;
-	int r = fs_inode_clone(fs, i, &f->fid);
-	if (r < 0) {
-		free(f);
-		return r;
+	int r;
+	for (int tries = 0;; tries++) {
+		struct fs_fidref *h = fs_fid_hold(i);
+		r = open_clone(fs, i, h->fid, flags, f);
+		bool again = r == -ESTALE && tries == 0 && fs_inode_repair(fs, i, h) == 0;
+		fs_fid_drop(fs, i, h);
+		if (!again)
+			break;
 	}
-	struct p9_qid qid;
-	uint32_t iounit;
-	r = p9_lopen(fs->c, f->fid, flags, &qid, &iounit);
 	if (r < 0) {
-		fs_fid_put(fs, f->fid);
 		free(f);
 		return r;
 	}
@@ -86,11 +105,18 @@ static int do_create(fuse_req_t req, struct fs *fs, struct fs_inode *p, const ch
 		free(f);
 		return r;
 	}
+	uint64_t gen = atomic_load(&fs->ns_gen);
 	r = p9_lcreate(fs->c, f->fid, name, flags, mode & 07777, gid, &qid, &iounit);
 	if (r == 0)
 		r = fs_chown_new(fs, f->fid, ctx, gid);
 	if (r == 0)
 		r = fs_lookup_entry(fs, p, name, e);
+	if (r == 0 && fs_qid_check(fs_inode_of(fs, e->ino), &qid) < 0) {
+		/* replaced between create and lookup: the open fid and the
+		 * inode would be two files */
+		fs_inode_forget(fs, fs_inode_of(fs, e->ino), 1);
+		r = -ESTALE;
+	}
 	if (r < 0) {
 		fs_fid_put(fs, f->fid);
 		free(f);
@@ -98,6 +124,7 @@ static int do_create(fuse_req_t req, struct fs *fs, struct fs_inode *p, const ch
 	}
 	f->ino = fs_inode_of(fs, e->ino);
 	f->flags = flags;
+	atomic_init(&f->gen, gen);
 	*fout = f;
 	return 0;
 }

@@ -53,9 +53,11 @@ static int lf_open(struct fs *fs, struct fs_inode *i, const struct fs_file *f, u
 	r = p9_lopen(fs->c, *fid, P9_DOTL_RDWR, &qid, &iounit);
 	if ((r == -EACCES || r == -EPERM || r == -EROFS) && f)
 		r = p9_lopen(fs->c, *fid, f->flags & P9_DOTL_NOACCESS, &qid, &iounit);
+	if (r == 0)
+		r = fs_qid_check(i, &qid);   /* never lock another file */
 	if (r < 0)
 		fs_fid_put(fs, *fid);
-	return r;
+	return fs_stale_errno(r);
 }
 
 /* The owner's lock fid with one more user; created if `f` is given. */

@@ -123,7 +123,7 @@ static void op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const 
 	uint32_t fid;
 	struct p9_qid qid;
 	if (fs_inode_walk1(fs, np, newname, &fid, &qid) == 0)
-		fs_inode_refresh(fs, fid, &qid);
+		fs_inode_refresh(fs, fid, &qid, true);
 	fs_entry_fill(fs, i, &st, &e);
 	fuse_reply_entry(req, &e);
 }
@@ -159,6 +159,8 @@ static void op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
 	struct fs *fs = fs_of(req);
 	int r = do_unlink(fs, fs_inode_of(fs, parent), name, 0);
+	if (r == 0)
+		fs_ns_changed(fs);
 	fuse_reply_err(req, -r);
 }
 
@@ -166,6 +168,8 @@ static void op_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
 	struct fs *fs = fs_of(req);
 	int r = do_unlink(fs, fs_inode_of(fs, parent), name, P9_AT_REMOVEDIR);
+	if (r == 0)
+		fs_ns_changed(fs);
 	fuse_reply_err(req, -r);
 }
 
@@ -204,12 +208,13 @@ static void op_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 	if (r == 0)
 		r = do_rename(fs, fs_inode_of(fs, parent), name, np, newname);
 	if (r == 0) {
+		fs_ns_changed(fs);   /* the new name's old file lost it */
 		/* the moved file's inode takes a fid at its new name (before the
 		 * reply: np is pinned only while the request lives) */
 		uint32_t fid;
 		struct p9_qid qid;
 		if (fs_inode_walk1(fs, np, newname, &fid, &qid) == 0)
-			fs_inode_refresh(fs, fid, &qid);
+			fs_inode_refresh(fs, fid, &qid, false);
 	}
 	fuse_reply_err(req, -r);
 }

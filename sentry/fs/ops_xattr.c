@@ -17,16 +17,19 @@ static int xattr_fetch(struct fs *fs, struct fs_inode *i, const char *name, size
 {
 	uint32_t fid;
 	uint64_t size;
-	int r = p9_fid_alloc(fs->c, &fid);
+	struct fs_fidref *h;
+	int r = fs_fid_hold_verified(fs, i, &h);
 	if (r < 0)
 		return r;
-	struct fs_fidref *h = fs_fid_hold(i);
-	r = p9_xattrwalk(fs->c, h->fid, fid, name, &size);
-	fs_fid_drop(fs, i, h);
-	if (r < 0) {
-		p9_fid_release(fs->c, fid);
-		return r;
+	r = p9_fid_alloc(fs->c, &fid);
+	if (r == 0) {
+		r = p9_xattrwalk(fs->c, h->fid, fid, name, &size);
+		if (r < 0)
+			p9_fid_release(fs->c, fid);
 	}
+	fs_fid_drop(fs, i, h);
+	if (r < 0)
+		return r;
 	if (size > XATTR_MAX) {
 		r = -E2BIG;
 	} else if (want == 0) {
@@ -108,7 +111,12 @@ static int xattr_store(struct fs *fs, struct fs_inode *i, const char *name, cons
 	/* forget what a get learnt, before and after: a get that overlapped
 	 * the change must not be believed */
 	atomic_fetch_add(&i->xgen, 1);
-	int r = fs_inode_clone(fs, i, &fid);
+	struct fs_fidref *h;
+	int r = fs_fid_hold_verified(fs, i, &h);
+	if (r < 0)
+		return r;
+	r = fs_fid_clone(fs, h->fid, &fid);
+	fs_fid_drop(fs, i, h);
 	if (r < 0)
 		return r;
 	r = p9_xattrcreate(fs->c, fid, name, size, flags);

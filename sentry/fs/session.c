@@ -184,13 +184,22 @@ static int attach(struct fs *fs, const struct fs_opts *o)
 		log_error("fs: the attach point is not a directory");
 		return -ENOTDIR;
 	}
-	r = fs_root_init(fs, fid, &qid);
+	/* the root's identity is what getattr reports, as for every later
+	 * check of it (diod's Rattach follows a symlinked export, its
+	 * Rgetattr does not) */
+	struct stat st;
+	r = fs_getattr_fid(fs, fid, NULL, &st);
+	if (r == 0) {
+		qid.path = st.st_ino;
+		r = fs_root_init(fs, fid, &qid);
+	}
 	if (r < 0) {
 		fs_fid_put(fs, fid);
 		return r;
 	}
-	struct stat st;
-	return fs_getattr_fid(fs, fid, fs->root, &st);
+	atomic_store(&fs->root->mode, (uint32_t)st.st_mode);
+	atomic_store(&fs->root->gid, (uint32_t)st.st_gid);
+	return 0;
 }
 
 static int fs_init(struct fs *fs, int conn_fd, const struct fs_opts *o)

@@ -3,7 +3,8 @@
  * open-unlinked I/O, O_APPEND, shared mmap).
  *
  *   fsprobe CHECK DIR      CHECK: xattr xattr_empty posixlock getlk flock
- *                                 lockintr append unlinked mmap, or all
+ *                                 lockintr append unlinked mmap replaced,
+ *                                 or all
  * Prints "ok - what" / "not ok - what: why" per assertion; exits 1 if any
  * failed, 2 on usage errors. */
 #include <errno.h>
@@ -325,7 +326,49 @@ static void check_unlinked(const char *dir)
 	char buf[32];
 	ssize_t n = pread(fd, buf, sizeof buf, 0);
 	ok(n == 5 && !memcmp(buf, "01234", 5), "read back after ftruncate");
+	errno = 0;
+	ok(fchmod(fd, 0600) == 0, "fchmod the unlinked file");
+	errno = 0;
+	ok(fstat(fd, &st) == 0 && (st.st_mode & 07777) == 0600 && st.st_size == 5,
+	   "fstat: mode 0600, size 5");
 	ok(close(fd) == 0, "close");
+}
+
+/* An open file's name given to a new file: calls through the old
+ * descriptor reach the old file or fail, never the new one.  The new
+ * file ("replaced": "new", 0644) stays for the caller to check on the
+ * server's side, where no cache can hide a change. */
+static void check_replaced(const char *dir)
+{
+	int fd = mkfile(dir, "replaced", "old file");
+	if (fd < 0)
+		return;
+	errno = 0;
+	ok(unlink(path) == 0, "unlink while open");
+	int nfd = mkfile(dir, "replaced", "new");
+	if (nfd < 0) {
+		close(fd);
+		return;
+	}
+	ok(fchmod(nfd, 0644) == 0 && close(nfd) == 0, "the new file is 0644");
+	struct stat nst, st;
+	ok(stat(path, &nst) == 0 && nst.st_size == 3, "the new file has 3 bytes");
+	int r = fstat(fd, &st);
+	ok(r < 0 || (st.st_ino != nst.st_ino && st.st_size == 8),
+	   "fstat of the old descriptor: the old file or an error (%s)", r ? strerror(errno) : "ok");
+	r = fchmod(fd, 0600);
+	printf("# fchmod of the old descriptor: %s\n", r ? strerror(errno) : "ok");
+	r = ftruncate(fd, 1);
+	printf("# ftruncate of the old descriptor: %s\n", r ? strerror(errno) : "ok");
+	const struct timespec epoch[2] = { { 0, 0 }, { 0, 0 } };
+	r = futimens(fd, epoch);
+	printf("# futimens of the old descriptor: %s\n", r ? strerror(errno) : "ok");
+	char buf[16] = "";
+	ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
+	ok(n < 0 || (n <= 8 && !memcmp(buf, "old file", (size_t)n)),
+	   "read of the old descriptor: the old data or an error");
+	r = close(fd);
+	printf("# close of the old descriptor: %s\n", r ? strerror(errno) : "ok");
 }
 
 static void check_mmap(const char *dir)
@@ -369,7 +412,7 @@ int main(int argc, char **argv)
 		{ "posixlock", check_posixlock }, { "getlk", check_getlk },
 		{ "flock", check_flock }, { "lockintr", check_lockintr },
 		{ "append", check_append }, { "unlinked", check_unlinked },
-		{ "mmap", check_mmap },
+		{ "mmap", check_mmap }, { "replaced", check_replaced },
 	};
 	if (argc != 3) {
 		fprintf(stderr, "usage: fsprobe CHECK DIR\n");
