@@ -7,10 +7,10 @@ tests_bench_p9load_LDADD = common/libcommon.a
 tests_bench_fsbench_SOURCES = tests/bench/fsbench.c
 
 bench_scripts = tests/bench/lib.sh tests/bench/gofer-vs-diod.sh tests/bench/mount-vs-native.sh \
-	tests/bench/startup.sh tests/bench/container-work.sh
+	tests/bench/startup.sh tests/bench/container-work.sh tests/bench/rpc-count.sh
 EXTRA_DIST += $(bench_scripts)
 
-# make bench [BENCH=gofer-vs-diod|mount-vs-native|startup]: needs root.
+# make bench [BENCH="gofer-vs-diod mount-vs-native startup rpc-count"]: needs root.
 bench: all
 	@set -e; for b in $${BENCH:-gofer-vs-diod mount-vs-native startup}; do \
 		bash $(abs_top_srcdir)/tests/bench/$$b.sh '$(abs_top_builddir)'; \

@@ -202,6 +202,7 @@ for r in $ROWS; do
 	fi
 	print_row "$r"
 done
+bench_load
 if [ -s "$T/errors" ]; then
 	echo "# failures:"
 	sed 's/^/#   /' "$T/errors" | head -20
