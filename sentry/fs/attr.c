@@ -89,6 +89,7 @@ int fs_lookup_entry(struct fs *fs, struct fs_inode *parent, const char *name,
 
 	if (strlen(name) > 255)
 		return -ENAMETOOLONG;
+	uint64_t gen = atomic_load(&fs->ns_gen);
 	int r = fs_inode_walk1(fs, parent, name, &fid, &qid);
 	if (r < 0)
 		return r;
@@ -103,7 +104,7 @@ int fs_lookup_entry(struct fs *fs, struct fs_inode *parent, const char *name,
 		qid = a.qid;
 	fs_attr_to_stat(&a, &st);
 	struct fs_inode *i;
-	r = fs_inode_adopt(fs, fid, &qid, &i);   /* consumes fid */
+	r = fs_inode_adopt(fs, fid, &qid, gen, &i);   /* consumes fid */
 	if (r < 0)
 		return r;
 	atomic_store_explicit(&i->mode, st.st_mode, memory_order_relaxed);

@@ -133,15 +133,18 @@ static inline void fs_ns_changed(struct fs *fs)
 /* inode.c */
 int fs_itable_init(struct fs_itable *t);
 void fs_itable_destroy(struct fs *fs);
-/* Adopt `fid` (walked, with qid) as an inode and count one lookup.  If
- * the file already has an inode, that inode takes fid as its fresher fid
- * (a server whose fids are paths, like diod, keeps the old one at a name
- * that may be gone) and is returned. */
-int fs_inode_adopt(struct fs *fs, uint32_t fid, const struct p9_qid *qid, struct fs_inode **out);
+/* Adopt `fid` (walked, with qid; `gen` is fs->ns_gen read before the
+ * walk) as an inode and count one lookup.  If the file already has an
+ * inode, that inode takes fid as its fresher fid (a server whose fids are
+ * paths, like diod, keeps the old one at a name that may be gone) unless
+ * fs_inode_keep_fid says otherwise, and is returned. */
+int fs_inode_adopt(struct fs *fs, uint32_t fid, const struct p9_qid *qid, uint64_t gen,
+		   struct fs_inode **out);
 /* After a rename or link: `fid` was walked to the file's new name; the
  * file's inode, if any, takes it as above (after a link keeping the old
  * one as its spare).  Consumes fid. */
-void fs_inode_refresh(struct fs *fs, uint32_t fid, const struct p9_qid *qid, bool keep_spare);
+void fs_inode_refresh(struct fs *fs, uint32_t fid, const struct p9_qid *qid, uint64_t gen,
+		      bool keep_spare);
 /* One more lookup of a known inode (link). */
 void fs_inode_ref(struct fs *fs, struct fs_inode *i);
 /* Drop n lookups; clunk and free at zero. */
@@ -149,11 +152,12 @@ void fs_inode_forget(struct fs *fs, struct fs_inode *i, uint64_t n);
 int fs_root_init(struct fs *fs, uint32_t fid, const struct p9_qid *qid);
 
 /* inode_fid.c: an inode's fids */
-void fs_inode_fids_init(struct fs *fs, struct fs_inode *i, uint32_t fid);
+void fs_inode_fids_init(struct fs_inode *i, uint32_t fid, uint64_t gen);
 void fs_inode_fids_free(struct fs *fs, struct fs_inode *i, bool clunk);
-/* The inode takes `fid` (consumed); the old one becomes its spare or is
- * let go (clunked once no call uses it). */
-void fs_inode_take_fid(struct fs *fs, struct fs_inode *i, uint32_t fid, bool keep_spare);
+/* The inode takes `fid` (consumed, walked at `gen`); the old one becomes
+ * its spare or is let go (clunked once no call uses it). */
+void fs_inode_take_fid(struct fs *fs, struct fs_inode *i, uint32_t fid, uint64_t gen,
+		       bool keep_spare);
 /* A second lookup of a known inode: keep its fid rather than the fresh
  * one?  Yes with the export ours alone and nothing unlinked or renamed
  * since the fid was last known good: it still reaches the file, while the

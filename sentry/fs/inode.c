@@ -104,14 +104,14 @@ static void all_unlink(struct fs_itable *t, struct fs_inode *i)
 		i->anext->aprev = i->aprev;
 }
 
-static struct fs_inode *inode_new(struct fs *fs, uint32_t fid, const struct p9_qid *qid)
+static struct fs_inode *inode_new(uint32_t fid, const struct p9_qid *qid, uint64_t gen)
 {
 	struct fs_inode *i = calloc(1, sizeof *i);
 	if (!i)
 		return NULL;
 	i->qpath = qid->path;
 	i->qtype = qid->type;
-	fs_inode_fids_init(fs, i, fid);
+	fs_inode_fids_init(i, fid, gen);
 	pthread_mutex_init(&i->lk_mu, NULL);
 	return i;
 }
@@ -126,7 +126,7 @@ static void inode_free(struct fs *fs, struct fs_inode *i, bool clunk)
 
 int fs_root_init(struct fs *fs, uint32_t fid, const struct p9_qid *qid)
 {
-	struct fs_inode *i = inode_new(fs, fid, qid);
+	struct fs_inode *i = inode_new(fid, qid, atomic_load(&fs->ns_gen));
 	if (!i)
 		return -ENOMEM;
 	i->nlookup = 1;       /* the kernel never forgets the root */
@@ -159,7 +159,8 @@ static struct fs_inode *find_live(struct fs_itable *t, const struct p9_qid *qid)
 	return i;
 }
 
-int fs_inode_adopt(struct fs *fs, uint32_t fid, const struct p9_qid *qid, struct fs_inode **out)
+int fs_inode_adopt(struct fs *fs, uint32_t fid, const struct p9_qid *qid, uint64_t gen,
+		   struct fs_inode **out)
 {
 	struct fs_itable *t = &fs->itab;
 
@@ -172,13 +173,13 @@ int fs_inode_adopt(struct fs *fs, uint32_t fid, const struct p9_qid *qid, struct
 		if (i == fs->root || fs_inode_keep_fid(fs, i))
 			fs_fid_put(fs, fid);
 		else
-			fs_inode_take_fid(fs, i, fid, false);
+			fs_inode_take_fid(fs, i, fid, gen, false);
 		*out = i;
 		return 0;
 	}
 
 	/* allocate outside the lock, then re-check for a racing adopt */
-	struct fs_inode *fresh = inode_new(fs, fid, qid);
+	struct fs_inode *fresh = inode_new(fid, qid, gen);
 	if (!fresh) {
 		fs_fid_put(fs, fid);
 		return -ENOMEM;
@@ -201,7 +202,8 @@ int fs_inode_adopt(struct fs *fs, uint32_t fid, const struct p9_qid *qid, struct
 	return 0;
 }
 
-void fs_inode_refresh(struct fs *fs, uint32_t fid, const struct p9_qid *qid, bool keep_spare)
+void fs_inode_refresh(struct fs *fs, uint32_t fid, const struct p9_qid *qid, uint64_t gen,
+		      bool keep_spare)
 {
 	struct fs_itable *t = &fs->itab;
 	pthread_mutex_lock(&t->mu);
@@ -215,7 +217,7 @@ void fs_inode_refresh(struct fs *fs, uint32_t fid, const struct p9_qid *qid, boo
 		fs_fid_put(fs, fid);
 		return;
 	}
-	fs_inode_take_fid(fs, i, fid, keep_spare);
+	fs_inode_take_fid(fs, i, fid, gen, keep_spare);
 	fs_inode_forget(fs, i, 1);
 }
 

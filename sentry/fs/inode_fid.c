@@ -17,10 +17,10 @@ static void fidref_free(struct fs_inode *i, struct fs_fidref *r)
 		free(r);
 }
 
-void fs_inode_fids_init(struct fs *fs, struct fs_inode *i, uint32_t fid)
+void fs_inode_fids_init(struct fs_inode *i, uint32_t fid, uint64_t gen)
 {
 	i->first.fid = fid;
-	atomic_init(&i->first.gen, atomic_load(&fs->ns_gen));
+	atomic_init(&i->first.gen, gen);
 	i->cur = &i->first;
 	pthread_mutex_init(&i->fmu, NULL);
 }
@@ -167,7 +167,8 @@ int fs_inode_walk1(struct fs *fs, struct fs_inode *dir, const char *name, uint32
 	return r;
 }
 
-void fs_inode_take_fid(struct fs *fs, struct fs_inode *i, uint32_t fid, bool keep_spare)
+void fs_inode_take_fid(struct fs *fs, struct fs_inode *i, uint32_t fid, uint64_t gen,
+		       bool keep_spare)
 {
 	struct fs_fidref *n = calloc(1, sizeof *n);
 	if (!n) {
@@ -175,7 +176,7 @@ void fs_inode_take_fid(struct fs *fs, struct fs_inode *i, uint32_t fid, bool kee
 		return;
 	}
 	n->fid = fid;
-	atomic_init(&n->gen, atomic_load(&fs->ns_gen));
+	atomic_init(&n->gen, gen);
 	struct fs_fidref *dead1 = NULL, *dead2 = NULL;
 	pthread_mutex_lock(&i->fmu);
 	struct fs_fidref *old = i->cur;

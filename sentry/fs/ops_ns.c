@@ -122,8 +122,9 @@ static void op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const 
 	 * paths the old name may be unlinked next */
 	uint32_t fid;
 	struct p9_qid qid;
+	uint64_t gen = atomic_load(&fs->ns_gen);
 	if (fs_inode_walk1(fs, np, newname, &fid, &qid) == 0)
-		fs_inode_refresh(fs, fid, &qid, true);
+		fs_inode_refresh(fs, fid, &qid, gen, true);
 	fs_entry_fill(fs, i, &st, &e);
 	fuse_reply_entry(req, &e);
 }
@@ -213,8 +214,9 @@ static void op_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 		 * reply: np is pinned only while the request lives) */
 		uint32_t fid;
 		struct p9_qid qid;
+		uint64_t gen = atomic_load(&fs->ns_gen);
 		if (fs_inode_walk1(fs, np, newname, &fid, &qid) == 0)
-			fs_inode_refresh(fs, fid, &qid, false);
+			fs_inode_refresh(fs, fid, &qid, gen, false);
 	}
 	fuse_reply_err(req, -r);
 }
