@@ -115,7 +115,9 @@ static int finish(struct launch *l, const struct create_opts *o, json_t *config)
 	int r;
 	if (run_create_hooks(l, config))
 		return 1;
-	if (l->spec.process.terminal && l->console >= 0 &&
+	if (l->spec.process.terminal && l->console < 0)
+		return cli_fail("create: the sandbox sent no pty for process.terminal");
+	if (l->spec.process.terminal &&
 	    (r = console_socket_send(o->console_socket, l->console)) < 0)
 		return cli_fail("create: --console-socket %s: %s", o->console_socket, strerror(-r));
 	if (o->pid_file && (r = state_write_pid_file(o->pid_file, l->sentry)) < 0)

@@ -78,7 +78,8 @@ static size_t answer_waiters(struct srv *s, pid_t pid, int code)
 void children_exited(struct srv *s, pid_t pid, int st)
 {
 	struct child *ch = child_find(s, pid);
-	if (!ch)
+	/* libev reports stops and continues too */
+	if (!ch || !(WIFEXITED(st) || WIFSIGNALED(st)))
 		return;
 	if (ch->discard) {
 		child_drop(s, ch);

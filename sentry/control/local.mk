@@ -56,6 +56,7 @@ EXTRA_DIST += $(OCI_BATS) tests/oci/helpers.bash
 # Container engines driving burrow (root, podman and containerd installed):
 # not part of `make check`; see tests/clients/README.md.
 EXTRA_DIST += tests/clients/README.md tests/clients/lib.sh tests/clients/podman.sh \
+	tests/clients/podman-env.sh tests/clients/bench-podman.sh \
 	tests/clients/containerd.sh tests/clients/oci-image.sh
 check-clients: all
 	BURROW_BUILDDIR='$(abs_top_builddir)' BURROW_SRCDIR='$(abs_top_srcdir)' \

@@ -10,44 +10,7 @@ set -u
 source "$(dirname "$0")/lib.sh"
 need_root_and podman conmon script jq
 
-IMAGE=localhost/burrow-busybox:test
-CONF=/etc/containers/containers.conf
-WORK=$(mktemp -d /tmp/burrow-podman.XXXXXX)
-BACKUP=""
-
-restore() {
-	podman rm -a -f -t 0 >/dev/null 2>&1
-	podman rmi -f "$IMAGE" >/dev/null 2>&1
-	if [ -n "$BACKUP" ]; then
-		mv -f "$BACKUP" "$CONF"
-	else
-		rm -f "$CONF"
-	fi
-	rm -rf "$WORK"
-}
-trap restore EXIT
-trap 'exit 130' INT TERM
-
-# podman's settings for burrow: cgroupfs, file events, no network
-mkdir -p /etc/containers
-if [ -e "$CONF" ]; then
-	BACKUP="$WORK/containers.conf.orig"
-	cp -a "$CONF" "$BACKUP"
-fi
-cat >"$CONF" <<CONF
-# written by burrow's tests/clients/podman.sh; the original comes back after
-[containers]
-netns = "none"
-default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]
-
-[engine]
-cgroup_manager = "cgroupfs"
-events_logger = "file"
-CONF
-
-make_rootfs "$WORK/rootfs"
-tar -C "$WORK/rootfs" -cf "$WORK/busybox.tar" . || die "tar"
-podman import "$WORK/busybox.tar" "$IMAGE" >/dev/null 2>"$WORK/import.log" || die "podman import: $(cat "$WORK/import.log")"
+source "$(dirname "$0")/podman-env.sh"
 
 P=(podman --runtime "$BURROW")
 echo "podman $(podman --version | awk '{print $3}') with $BURROW"
