@@ -232,6 +232,61 @@ static int serve(struct srv *s)
 	return 0;
 }
 
+/* The process itself: tied to the sentry, signals as libev wants them,
+ * none of the caller's stdio, a mount namespace of its own, the log. */
+static int process_setup(const struct args *a)
+{
+	/* Dies with the sentry; Execute's processes become ours (ns_fork). */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != (pid_t)a->sentry ||
+	    prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
+		return -EPERM;
+	/* The sentry blocks what its signalfd takes; libev wants them. */
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	quiet_stdio();
+	int r = own_mount_ns(a->state_dir);
+	if (log_init("burrow-sentry", a->log, a->log_format && !strcmp(a->log_format, "json"),
+		     a->debug ? LOG_LVL_DEBUG : LOG_LVL_INFO) < 0)
+		log_warn("control: cannot open the log %s", a->log);
+	else if (a->log && !strncmp(a->log, "/proc/self/fd/", 14))
+		close(atoi(a->log + 14));   /* reopened: the inherited one is not needed */
+	/* Logging to a file, the caller's stderr is not ours to hold. */
+	if (a->log && *a->log) {
+		int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+		if (null >= 0) {
+			dup2(null, STDERR_FILENO);
+			close(null);
+		}
+	}
+	return r;
+}
+
+/* "ready" to the sentry, with the proc mount for its root when we could
+ * make it (without, engines see no processes there; not fatal). */
+static int report_ready(struct srv *s)
+{
+	int proc_fd = -1, r = procmount_make(&s->ns, &proc_fd);
+	if (r < 0)
+		log_warn("control: a proc mount for the sentry: %s", strerror(-r));
+	r = msg_send(s->link_fd, "ready", proc_fd);
+	if (proc_fd >= 0)
+		close(proc_fd);
+	return r;
+}
+
+static void release(struct srv *s)
+{
+	srv_cgroup_close(&s->cg);
+	nsset_close(&s->ns);
+	while (s->children)
+		child_drop(s, s->children);
+	if (s->spec.doc)
+		oci_spec_free(&s->spec);
+	json_decref(s->config);
+}
+
 int sentry_control_main(int argc, char **argv)
 {
 	struct args a = { 0 };
@@ -240,30 +295,9 @@ int sentry_control_main(int argc, char **argv)
 				"burrow-sentry(8))\n");
 		return 2;
 	}
-	/* Dies with the sentry; Execute's processes become ours (ns_fork). */
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != (pid_t)a.sentry ||
-	    prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
+	int mr = process_setup(&a);
+	if (mr == -EPERM)
 		return 1;
-	/* The sentry blocks what its signalfd takes; libev wants them. */
-	sigset_t none;
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	quiet_stdio();
-	int mr = own_mount_ns(a.state_dir);
-	if (log_init("burrow-sentry", a.log, a.log_format && !strcmp(a.log_format, "json"),
-		     a.debug ? LOG_LVL_DEBUG : LOG_LVL_INFO) < 0)
-		log_warn("control: cannot open the log %s", a.log);
-	else if (a.log && !strncmp(a.log, "/proc/self/fd/", 14))
-		close(atoi(a.log + 14));   /* reopened: the inherited one is not needed */
-	/* Logging to a file, the caller's stderr is not ours to hold. */
-	if (a.log && *a.log) {
-		int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
-		if (null >= 0) {
-			dup2(null, STDERR_FILENO);
-			close(null);
-		}
-	}
 	static struct srv s;
 	s = (struct srv){ .id = a.id, .bundle = a.bundle, .state_dir = a.state_dir,
 			  .app = (pid_t)a.app, .sentry = (pid_t)a.sentry, .owner = getuid(),
@@ -278,19 +312,12 @@ int sentry_control_main(int argc, char **argv)
 		char text[MSG_MAX];
 		snprintf(text, sizeof text, "error %s", err);
 		msg_send(s.link_fd, text, -1);
-		srv_cgroup_close(&s.cg);
+		release(&s);
 		return 1;
 	}
-	/* Without it engines see no processes in the sentry's root; not fatal. */
-	int proc_fd = -1, r = procmount_make(&s.ns, &proc_fd);
-	if (r < 0)
-		log_warn("control: a proc mount for the sentry: %s", strerror(-r));
-	r = msg_send(s.link_fd, "ready", proc_fd);
-	if (proc_fd >= 0)
-		close(proc_fd);
+	int r = report_ready(&s);
 	if (r == 0)
 		r = serve(&s);
-	srv_cgroup_close(&s.cg);
-	nsset_close(&s.ns);
+	release(&s);
 	return r < 0 ? 1 : 0;
 }
