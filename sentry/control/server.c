@@ -106,7 +106,14 @@ static void on_conn(struct ev_loop *loop, ev_io *w, int revents)
 		conn_free(c);
 		return;
 	}
-	if (r < 0)
+	if (c->refused) {
+		/* Answered after reading its request: closing with it unread
+		 * would reset the connection before the answer is seen. */
+		wire_close_fds(fds, r > 0 ? n_fds : 0);
+		log_warn("control: refused a client with uid %u", (unsigned)c->uid);
+		conn_error(c, "permission denied");
+		c->dead = true;
+	} else if (r < 0)
 		conn_error(c, r == -EMSGSIZE ? "request too large" : "malformed request: not a JSON object");
 	else if (c->busy) {
 		wire_close_fds(fds, n_fds);
@@ -129,16 +136,6 @@ static bool peer_allowed(struct srv *s, int fd, uid_t *uid)
 	return cred.uid == 0 || cred.uid == s->owner;
 }
 
-static void refuse(int fd, uid_t uid)
-{
-	json_t *msg = json_pack("{s:s}", "error", "permission denied");
-	if (msg)
-		wire_send(fd, msg, NULL, 0);
-	json_decref(msg);
-	log_warn("control: refused a client with uid %u", (unsigned)uid);
-	close(fd);
-}
-
 static void on_accept(struct ev_loop *loop, ev_io *w, int revents)
 {
 	(void)revents;
@@ -150,16 +147,13 @@ static void on_accept(struct ev_loop *loop, ev_io *w, int revents)
 		return;
 	}
 	uid_t uid = (uid_t)-1;
-	if (!peer_allowed(s, fd, &uid)) {
-		refuse(fd, uid);
-		return;
-	}
+	bool allowed = peer_allowed(s, fd, &uid);
 	struct conn *c = calloc(1, sizeof *c);
 	if (!c) {
 		close(fd);
 		return;
 	}
-	*c = (struct conn){ .s = s, .fd = fd, .uid = uid, .next = s->conns };
+	*c = (struct conn){ .s = s, .fd = fd, .uid = uid, .refused = !allowed, .next = s->conns };
 	s->conns = c;
 	ev_io_init(&c->w, on_conn, fd, EV_READ);
 	c->w.data = c;

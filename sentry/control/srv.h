@@ -23,6 +23,7 @@ struct conn {
 	uid_t uid;
 	bool busy;                   /* a reply is owed (Wait, Execute) */
 	bool dead;                   /* closed after the current callback */
+	bool refused;                /* not root nor the owner: one refusal, then closed */
 	pid_t wait_pid;              /* Wait pending for this pid (app: its pid) */
 	struct conn *next;
 };
