@@ -74,8 +74,10 @@ int state_remove(const char *dir)
 
 static int write_atomic(const char *path, const char *text)
 {
+	/* A name of our own: the sentry's control process rewrites state.json
+	 * (through its own temporary) when the app exits, maybe right now. */
 	char tmp[4200];
-	snprintf(tmp, sizeof tmp, "%s.tmp", path);
+	snprintf(tmp, sizeof tmp, "%s.%d.tmp", path, (int)getpid());
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -errno;
