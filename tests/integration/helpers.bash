@@ -127,6 +127,9 @@ assert_no_leftovers() {
 common_teardown() {
 	[ "$(id -u)" -eq 0 ] || return 0
 	# A failed test may leave its sandbox running: report, then clean.
+	# Setup may have stopped before naming the container: with an empty
+	# CID or STATE_ROOT the patterns below would match every process.
+	[ -n "${CID:-}" ] && [ -n "${STATE_ROOT:-}" ] || return 0
 	local rc=0
 	assert_no_leftovers || rc=1
 	pkill -9 -f -- "--id $CID( |\$)" 2>/dev/null || true
