@@ -8,7 +8,7 @@ tests_bench_fsbench_SOURCES = tests/bench/fsbench.c
 
 bench_scripts = tests/bench/lib.sh tests/bench/gofer-vs-diod.sh tests/bench/mount-vs-native.sh \
 	tests/bench/startup.sh tests/bench/container-work.sh tests/bench/rpc-count.sh
-EXTRA_DIST += $(bench_scripts)
+EXTRA_DIST += $(bench_scripts) tests/bench/RESULTS.md
 
 # make bench [BENCH="gofer-vs-diod mount-vs-native startup rpc-count"]: needs root.
 bench: all
