@@ -3,6 +3,7 @@
  * app still live (a pid is trusted only with its recorded start time). */
 #include "lifecycle.h"
 #include "control/statefile.h"
+#include "pidwait.h"
 #include "util.h"
 
 #include <errno.h>
@@ -52,6 +53,11 @@ bool pid_alive(pid_t pid, unsigned long long start)
 
 bool pid_wait_dead(pid_t pid, unsigned long long start, int ms)
 {
+	if (!pid_alive(pid, start))
+		return true;
+	int r = pid_wait_exit(pid, ms);
+	if (r >= 0)
+		return r == 1 || !pid_alive(pid, start);
 	for (int waited = 0; pid_alive(pid, start); waited += 10) {
 		if (waited >= ms)
 			return false;

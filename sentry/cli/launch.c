@@ -7,6 +7,7 @@
 #include "boot/msg.h"
 #include "cli.h"
 #include "log.h"
+#include "pidwait.h"
 #include "util.h"
 
 #include <errno.h>
@@ -24,6 +25,7 @@
 
 #define MAX_ARGS 160
 #define GOFER_LOG "gofer.log"
+#define GOFER_EXIT_MS 2000
 
 /* An argv under construction; strings are copied into one arena. */
 struct argv_buf {
@@ -385,14 +387,17 @@ int launch_start(const struct cli_globals *g, struct launch *l)
  * it exits by itself.  Give it 2 s. */
 static void reap_gofer(pid_t pid)
 {
-	for (int i = 0; i < 200; i++) {
+	int r = pid_wait_exit(pid, GOFER_EXIT_MS);
+	for (int i = 0; r == -ENOSYS && i < GOFER_EXIT_MS / 10; i++) {
 		pid_t p = waitpid(pid, NULL, WNOHANG);
 		if (p == pid || (p < 0 && errno == ECHILD))
 			return;
 		nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000 * 1000 }, NULL);
 	}
-	log_warn("burrow-gofer (pid %d) did not exit: killing it", (int)pid);
-	kill(pid, SIGKILL);
+	if (r != 1 && waitpid(pid, NULL, WNOHANG) == 0) {
+		log_warn("burrow-gofer (pid %d) did not exit: killing it", (int)pid);
+		kill(pid, SIGKILL);
+	}
 	waitpid(pid, NULL, 0);
 }
 
