@@ -32,9 +32,16 @@ int statefile_read_at(int dirfd, json_t **out)
 	int fd = openat(dirfd, "state.json", O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
+	/* Through stdio: json_loadfd reads one byte per read(2). */
+	FILE *f = fdopen(fd, "re");
+	if (!f) {
+		int e = errno;
+		close(fd);
+		return -e;
+	}
 	json_error_t je;
-	json_t *j = json_loadfd(fd, 0, &je);
-	close(fd);
+	json_t *j = json_loadf(f, 0, &je);
+	fclose(f);
 	if (!json_is_object(j)) {
 		json_decref(j);
 		return -EBADMSG;
