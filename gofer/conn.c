@@ -404,7 +404,7 @@ static void handle(struct conn *c, struct req *r)
 	else if (r->type == P9_TFLUSH)
 		handle_flush(c, r);
 	else
-		dispatch_submit(r);
+		dispatch_request(r);
 }
 
 /* Reply room a request needs: data replies carry up to count bytes. */

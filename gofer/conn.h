@@ -1,7 +1,8 @@
 /* One 9P connection: a socket, an export, a fid table, the requests in
  * flight and the reply stream.  The event loop (server.c) reads and frames
- * messages; workers run them and write replies back under the connection
- * lock, in the order they finish; Rflush follows the flushed reply. */
+ * messages; workers (or the loop itself, for short ops: dispatch.h) run
+ * them and write replies back under the connection lock, in the order
+ * they finish; Rflush follows the flushed reply. */
 #ifndef BURROW_GOFER_CONN_H
 #define BURROW_GOFER_CONN_H
 

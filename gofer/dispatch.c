@@ -5,6 +5,7 @@
 #include "workers.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 
 static const op_fn ops[256] = {
@@ -81,4 +82,65 @@ void dispatch_submit(struct req *r)
 {
 	r->work.fn = work_fn;
 	workers_submit(&r->work);
+}
+
+static uint32_t le32_at(const struct req *r, uint32_t off)
+{
+	const uint8_t *p = r->in + off;
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* Ops that touch only metadata or a little data, never wait on a device
+ * or a peer for long: running them on the loop thread saves the hand-off
+ * to a worker, which costs more than the op itself.  fsync, big I/O and
+ * truncation (it may free many blocks) always go to the pool. */
+static bool is_short(const struct req *r)
+{
+	switch (r->type) {
+	case P9_TREAD:
+	case P9_TREADDIR:
+		return r->in_len >= 23 && le32_at(r, 19) <= DISPATCH_INLINE_IO;
+	case P9_TWRITE:
+		return r->in_len <= 23 + DISPATCH_INLINE_IO;
+	case P9_TSETATTR:
+		return r->in_len >= 15 && !(le32_at(r, 11) & P9_SETATTR_SIZE);
+	case P9_TFSYNC:
+		return false;
+	default:
+		return true;    /* every other op is metadata */
+	}
+}
+
+/* Short requests framed in this loop iteration, oldest first. */
+static struct work *batch_head, *batch_tail;
+
+void dispatch_request(struct req *r)
+{
+	if (!is_short(r)) {
+		dispatch_submit(r);
+		return;
+	}
+	r->work.fn = work_fn;
+	r->work.next = NULL;
+	if (batch_tail)
+		batch_tail->next = &r->work;
+	else
+		batch_head = &r->work;
+	batch_tail = &r->work;
+}
+
+void dispatch_run_batch(void)
+{
+	struct work *w = batch_head;
+	batch_head = batch_tail = NULL;
+	if (!w)
+		return;
+	/* Every request but the last goes to the pool first, so the
+	 * workers run them while this thread runs the last one. */
+	while (w->next) {
+		struct work *next = w->next;
+		workers_submit(w);
+		w = next;
+	}
+	work_fn(w);
 }

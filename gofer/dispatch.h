@@ -4,7 +4,17 @@
 
 struct req;
 
+/* Reads and writes up to this size may run on the loop thread. */
+#define DISPATCH_INLINE_IO (64u << 10)
+
 /* Queue r for a worker; the reply goes out through conn_reply(). */
 void dispatch_submit(struct req *r);
+/* Loop thread: a framed request.  Long ops (fsync, big I/O, truncation)
+ * go to the pool now; short ones wait for dispatch_run_batch(). */
+void dispatch_request(struct req *r);
+/* Loop thread, once per loop iteration after every read: the short
+ * requests gathered go to the pool but the last, which this thread runs
+ * itself (with one connection busy: no hand-off at all). */
+void dispatch_run_batch(void);
 
 #endif

@@ -1,5 +1,6 @@
 #include "server.h"
 #include "conn.h"
+#include "dispatch.h"
 #include "log.h"
 #include "util.h"
 #include "workers.h"
@@ -34,6 +35,7 @@ static struct ev_loop *loop;
 static ev_async wake_w;
 static ev_signal sigint_w, sigterm_w;
 static ev_timer accept_pause_w;
+static ev_prepare batch_w;
 static struct listener *listeners;
 static struct conn_w *conns;
 static atomic_uint n_conns;
@@ -237,6 +239,12 @@ static void accept_cb(struct ev_loop *l, ev_io *w, int revents)
 		log_error("connection dropped: out of memory");
 }
 
+/* Before the loop sleeps: run what this iteration framed. */
+static void batch_cb(struct ev_loop *l, ev_prepare *w, int revents)
+{
+	dispatch_run_batch();
+}
+
 static void stop_cb(struct ev_loop *l, ev_signal *w, int revents)
 {
 	log_info("signal %d: shutting down", w->signum);
@@ -256,6 +264,8 @@ int server_init(const struct gofer_config *config)
 	ev_signal_start(loop, &sigint_w);
 	ev_signal_start(loop, &sigterm_w);
 	ev_timer_init(&accept_pause_w, resume_accepting, 0.1, 0.);
+	ev_prepare_init(&batch_w, batch_cb);
+	ev_prepare_start(loop, &batch_w);
 	return 0;
 }
 
@@ -294,6 +304,7 @@ static void shutdown_all(void)
 	}
 	while (conns)
 		kill_conn(conns);
+	dispatch_run_batch();   /* dead connections: released unanswered */
 	workers_stop();
 	/* Wake-ups queued by the last replies still hold references. */
 	wake_cb(loop, &wake_w, 0);
