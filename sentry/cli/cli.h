@@ -86,8 +86,20 @@ int launch_start(const struct cli_globals *g, struct launch *l);
 void launch_cleanup(struct launch *l);
 /* Detached: let go of it (fds, memory); processes and state stay. */
 void launch_release(struct launch *l);
-/* Kill and reap whatever was started, then clean up. */
+/* Kill and reap whatever was started, then clean up; launch_abort also
+ * shows the gofer's log (for a failed start), launch_kill does not. */
 void launch_abort(struct launch *l);
+void launch_kill(struct launch *l);
+
+/* ---- launch_opts.c: the options create and run share ---- */
+
+struct launch_opts {
+	const char *bundle, *pid_file, *console_socket, *id;
+	bool detach;
+};
+/* Parse create's or run's command line (--detach only when with_detach). */
+int launch_opts_parse(int argc, char **argv, const char *cmd, bool with_detach,
+		      struct launch_opts *o);
 
 /* ---- relay.c: run in the foreground ---- */
 

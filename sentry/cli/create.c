@@ -10,7 +10,6 @@
 #include "log.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,39 +17,6 @@
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-struct create_opts {
-	const char *bundle, *pid_file, *console_socket, *id;
-};
-
-static int parse(int argc, char **argv, struct create_opts *o)
-{
-	static const struct option opts[] = {
-		{ "bundle", required_argument, NULL, 'b' },
-		{ "pid-file", required_argument, NULL, 'p' },
-		{ "console-socket", required_argument, NULL, 'c' },
-		{ "no-pivot", no_argument, NULL, 'P' },
-		{ "no-new-keyring", no_argument, NULL, 'K' },
-		{ "preserve-fds", required_argument, NULL, 'F' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int opt;
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "+b:", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'b': o->bundle = optarg; break;
-		case 'p': o->pid_file = optarg; break;
-		case 'c': o->console_socket = optarg; break;
-		case 'P': case 'K': break; /* burrow always pivots and makes no keyring */
-		case 'F':
-			if (strcmp(optarg, "0") != 0)
-				return cli_fail("create: --preserve-fds is not supported");
-			break;
-		default: return 1;
-		}
-	}
-	return one_id(argc, argv, "create", &o->id);
-}
 
 /* What burrow keeps beside launch's state: for liveness checks (start
  * times), `state` (owner, annotations: consumed) and delete (the gofers). */
@@ -90,7 +56,7 @@ static int run_create_hooks(const struct launch *l, json_t *config)
 }
 
 /* runc's rule: a console socket exactly when there is a terminal. */
-static int check_terminal(const struct create_opts *o, json_t *config)
+static int check_terminal(const struct launch_opts *o, json_t *config)
 {
 	bool terminal = json_is_true(json_object_get(json_object_get(config, "process"),
 						     "terminal"));
@@ -110,7 +76,7 @@ static json_t *read_config(const char *bundle)
 	return json_is_object(j) ? j : (json_decref(j), json_object());
 }
 
-static int finish(struct launch *l, const struct create_opts *o, json_t *config)
+static int finish(struct launch *l, const struct launch_opts *o, json_t *config)
 {
 	int r;
 	if (run_create_hooks(l, config))
@@ -134,23 +100,10 @@ static int finish(struct launch *l, const struct create_opts *o, json_t *config)
 	return 0;
 }
 
-/* launch_abort without the gofer's log: these failures are not its. */
-static void abort_quietly(struct launch *l)
-{
-	if (l->sentry > 0) {
-		kill(l->sentry, SIGKILL);
-		waitpid(l->sentry, NULL, 0);
-		l->sentry = -1;
-	}
-	for (size_t i = 0; i < l->n_gofers; i++)
-		kill(l->gofers[i], SIGKILL);
-	launch_cleanup(l);
-}
-
 int cmd_create(const struct cli_globals *g, int argc, char **argv)
 {
-	struct create_opts o = { .bundle = "." };
-	if (parse(argc, argv, &o))
+	struct launch_opts o;
+	if (launch_opts_parse(argc, argv, "create", false, &o))
 		return 1;
 	json_t *config = read_config(o.bundle);
 	if (check_terminal(&o, config)) {
@@ -167,7 +120,7 @@ int cmd_create(const struct cli_globals *g, int argc, char **argv)
 	int r = finish(&l, &o, config);
 	json_decref(config);
 	if (r) {
-		abort_quietly(&l);
+		launch_kill(&l); /* these failures are not the gofer's */
 		if (o.pid_file)
 			unlink(o.pid_file);
 		return 1;

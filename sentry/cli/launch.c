@@ -453,6 +453,11 @@ void launch_abort(struct launch *l)
 {
 	if (l->state_dir[0] && l->n_gofers)
 		show_gofer_log(l);
+	launch_kill(l);
+}
+
+void launch_kill(struct launch *l)
+{
 	if (l->sentry > 0) {
 		kill(l->sentry, SIGKILL);
 		waitpid(l->sentry, NULL, 0);
