@@ -4,46 +4,8 @@
 #   MODE=direct|proxy|overlay   (set by the test file)
 #   BURROW_BUILDDIR, BURROW_SRCDIR  (exported by `make check`)
 
-: "${BURROW_BUILDDIR:=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)}"
-: "${BURROW_SRCDIR:=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)}"
-BURROW="$BURROW_BUILDDIR/burrow"
-
-require_root() {
-	[ "$(id -u)" -eq 0 ] || skip "needs root (namespaces, mounts, cgroups)"
-	command -v jq >/dev/null || skip "needs jq (apt-get install jq)"
-	[ -x /bin/busybox ] || skip "needs busybox-static"
-}
-
-# One busybox root filesystem per test file, read-only for the tests that
-# do not write (the ones that do copy it).
-setup_rootfs() {
-	ROOTFS="$BATS_FILE_TMPDIR/rootfs"
-	if [ ! -d "$ROOTFS/bin" ]; then
-		bash "$BURROW_SRCDIR/scripts/make-busybox-rootfs.sh" "$ROOTFS" >/dev/null
-	fi
-}
-
-# A bundle in $BUNDLE from `burrow spec`, terminal off, rootfs linked.
-make_bundle() {
-	BUNDLE="$BATS_TEST_TMPDIR/bundle"
-	mkdir -p "$BUNDLE"
-	ln -sfn "$ROOTFS" "$BUNDLE/rootfs"
-	(cd "$BUNDLE" && "$BURROW" spec)
-	spec_edit '.process.terminal = false'
-}
-
-# Apply a jq program to the bundle's config.json.
-spec_edit() {
-	local tmp="$BUNDLE/config.json.tmp"
-	jq "$@" "$BUNDLE/config.json" >"$tmp" && mv "$tmp" "$BUNDLE/config.json"
-}
-
-# The app's command line: spec_args sh -c '...'
-spec_args() {
-	local json
-	json=$(printf '%s\n' "$@" | jq -R . | jq -s -c .)
-	spec_edit ".process.args = $json"
-}
+# shellcheck source=../lib/bundle.bash
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/bundle.bash"
 
 mode_flags() {
 	case "$MODE" in
@@ -74,17 +36,6 @@ run_bundle() {
 	# shown by bats only when the test fails
 	echo "status=$status output:"
 	echo "$output"
-}
-
-# A user-namespaced app's root (another host uid) must reach the rootfs
-# and the staging dir below the state root: bats makes its dirs 0700.
-open_tmpdirs() {
-	local d
-	for d in "$BATS_RUN_TMPDIR" "$BATS_RUN_TMPDIR/file" "$BATS_RUN_TMPDIR/test" \
-		"$BATS_FILE_TMPDIR" "$BATS_TEST_TMPDIR"; do
-		[ -d "$d" ] && chmod go+x "$d"
-	done
-	return 0
 }
 
 common_setup() {
@@ -136,16 +87,6 @@ common_teardown() {
 	pkill -9 -f -- "$STATE_ROOT/$CID" 2>/dev/null || true
 	rm -rf "${STATE_ROOT:?}/$CID" 2>/dev/null || true
 	return $rc
-}
-
-# Wait until `cond` (a command) succeeds, 10 s at most.
-wait_for() {
-	local i
-	for i in $(seq 100); do
-		"$@" && return 0
-		sleep 0.1
-	done
-	return 1
 }
 
 # A tree's content, owners, modes and names as one checksum.

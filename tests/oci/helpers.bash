@@ -2,51 +2,19 @@
 # test's state root, and the leftover checks every test ends with.
 #   BURROW_BUILDDIR, BURROW_SRCDIR  (exported by `make check`)
 
-: "${BURROW_BUILDDIR:=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)}"
-: "${BURROW_SRCDIR:=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)}"
-BURROW="$BURROW_BUILDDIR/burrow"
+# shellcheck source=../lib/bundle.bash
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/bundle.bash"
 RECVTTY="$BURROW_BUILDDIR/tests/oci/recvtty"
 CTLCALL="$BURROW_BUILDDIR/tests/oci/ctlcall"
-
-require_root() {
-	[ "$(id -u)" -eq 0 ] || skip "needs root (namespaces, mounts, cgroups)"
-	command -v jq >/dev/null || skip "needs jq (apt-get install jq)"
-	[ -x /bin/busybox ] || skip "needs busybox-static"
-}
-
-# bats makes its dirs 0700; a user-namespaced or non-root app must reach them.
-open_tmpdirs() {
-	local d
-	for d in "$BATS_RUN_TMPDIR" "$BATS_RUN_TMPDIR/file" "$BATS_RUN_TMPDIR/test" \
-		"$BATS_FILE_TMPDIR" "$BATS_TEST_TMPDIR"; do
-		[ -d "$d" ] && chmod go+x "$d"
-	done
-	return 0
-}
 
 oci_setup() {
 	require_root
 	open_tmpdirs
-	ROOTFS="$BATS_FILE_TMPDIR/rootfs"
-	[ -d "$ROOTFS/bin" ] || bash "$BURROW_SRCDIR/scripts/make-busybox-rootfs.sh" "$ROOTFS" >/dev/null
+	setup_rootfs
 	STATE_ROOT="$BATS_TEST_TMPDIR/state"
 	CID="oci$$-$BATS_TEST_NUMBER"
-	BUNDLE="$BATS_TEST_TMPDIR/bundle"
-	mkdir -p "$BUNDLE"
-	ln -sfn "$ROOTFS" "$BUNDLE/rootfs"
-	(cd "$BUNDLE" && "$BURROW" spec)
-	spec_edit '.process.terminal = false | .process.args = ["sleep", "1000"]'
-}
-
-spec_edit() {
-	local tmp="$BUNDLE/config.json.tmp"
-	jq "$@" "$BUNDLE/config.json" >"$tmp" && mv "$tmp" "$BUNDLE/config.json"
-}
-
-spec_args() {
-	local json
-	json=$(printf '%s\n' "$@" | jq -R . | jq -s -c .)
-	spec_edit ".process.args = $json"
+	make_bundle
+	spec_args sleep 1000
 }
 
 burrow() {
@@ -70,16 +38,6 @@ assert_one_line_error() {
 	[ "$status" -eq 1 ] || { echo "status $status, want 1: $output"; return 1; }
 	[ "$(printf '%s\n' "$output" | wc -l)" -eq 1 ] || { echo "not one line: $output"; return 1; }
 	[[ "$output" == *"$want"* ]] || { echo "want '$want' in: $output"; return 1; }
-}
-
-# Wait until `cond` succeeds, 30 s at most (the machine may be busy).
-wait_for() {
-	local i
-	for i in $(seq 300); do
-		"$@" && return 0
-		sleep 0.1
-	done
-	return 1
 }
 
 # Nothing of this test's containers may survive it: processes (zombies
@@ -119,6 +77,9 @@ assert_no_leftovers() {
 
 oci_teardown() {
 	[ "$(id -u)" -eq 0 ] || return 0
+	# Setup may have stopped before naming the state root: an empty one
+	# would make the patterns below match other processes.
+	[ -n "${STATE_ROOT:-}" ] || return 0
 	local rc=0 d
 	assert_no_leftovers || rc=1
 	# A failed test may leave containers: clean them for the next one.
