@@ -47,6 +47,7 @@ struct conn {
 	struct fid_table fids;
 	atomic_uint msize;         /* 0 until Tversion */
 	void *loop_priv;           /* the event loop's watchers */
+	void *shard;               /* server.c: the loop serving it, fixed */
 	struct conn *pend_next;    /* server.c's wake-up list, under its lock */
 	bool pending;
 

@@ -111,8 +111,9 @@ static bool is_short(const struct req *r)
 	}
 }
 
-/* Short requests framed in this loop iteration, oldest first. */
-static struct work *batch_head, *batch_tail;
+/* Short requests framed in this loop iteration, oldest first (one list
+ * per event loop thread). */
+static __thread struct work *batch_head, *batch_tail;
 
 void dispatch_request(struct req *r)
 {
@@ -133,14 +134,9 @@ void dispatch_run_batch(void)
 {
 	struct work *w = batch_head;
 	batch_head = batch_tail = NULL;
-	if (!w)
-		return;
-	/* Every request but the last goes to the pool first, so the
-	 * workers run them while this thread runs the last one. */
-	while (w->next) {
+	while (w) {
 		struct work *next = w->next;
-		workers_submit(w);
+		work_fn(w);
 		w = next;
 	}
-	work_fn(w);
 }

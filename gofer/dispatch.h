@@ -12,9 +12,9 @@ void dispatch_submit(struct req *r);
 /* Loop thread: a framed request.  Long ops (fsync, big I/O, truncation)
  * go to the pool now; short ones wait for dispatch_run_batch(). */
 void dispatch_request(struct req *r);
-/* Loop thread, once per loop iteration after every read: the short
- * requests gathered go to the pool but the last, which this thread runs
- * itself (with one connection busy: no hand-off at all). */
+/* Loop thread, once per loop iteration after every read: run the short
+ * requests gathered, in order.  A hand-off to a worker costs more than
+ * any of them; the loops (one per CPU, server.c) give the parallelism. */
 void dispatch_run_batch(void);
 
 #endif

@@ -23,35 +23,53 @@ struct listener {
 	struct listener *next;
 };
 
+/* One event loop and the connections it serves.  Each runs on its own
+ * thread (shard 0: the main thread, which also accepts and takes the
+ * signals) and runs short requests itself, so connections on different
+ * shards are served in parallel without a hand-off per request. */
+struct shard {
+	struct ev_loop *loop;
+	ev_async wake_w;
+	ev_prepare batch_w;
+	struct conn_w *conns;      /* this shard's thread only */
+	pthread_t thread;
+	bool started;
+
+	pthread_mutex_t lock;      /* the three below */
+	struct conn *pend_head;    /* connections to look at */
+	struct conn *adopt_head;   /* new connections to serve */
+	bool stop;
+};
+
 /* The loop's side of a connection. */
 struct conn_w {
 	ev_io rw, ww;
 	struct conn *c;
+	struct shard *s;
 	struct conn_w *prev, *next;
 };
 
+#define MAX_SHARDS 8u
+
 static const struct gofer_config *cfg;
-static struct ev_loop *loop;
-static ev_async wake_w;
+static struct shard shards[MAX_SHARDS];
+static unsigned n_shards;
+static unsigned next_shard;
 static ev_signal sigint_w, sigterm_w;
 static ev_timer accept_pause_w;
-static ev_prepare batch_w;
-static struct listener *listeners;
-static struct conn_w *conns;
+static struct listener *listeners;    /* shard 0 only */
 static atomic_uint n_conns;
-
-static pthread_mutex_t pend_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct conn *pend_head;
 
 static void kill_conn(struct conn_w *cw)
 {
 	struct conn *c = cw->c;
-	ev_io_stop(loop, &cw->rw);
-	ev_io_stop(loop, &cw->ww);
+	struct shard *s = cw->s;
+	ev_io_stop(s->loop, &cw->rw);
+	ev_io_stop(s->loop, &cw->ww);
 	if (cw->prev)
 		cw->prev->next = cw->next;
 	else
-		conns = cw->next;
+		s->conns = cw->next;
 	if (cw->next)
 		cw->next->prev = cw->prev;
 	c->loop_priv = NULL;
@@ -64,6 +82,7 @@ static void kill_conn(struct conn_w *cw)
 static void refresh(struct conn_w *cw)
 {
 	struct conn *c = cw->c;
+	struct ev_loop *loop = cw->s->loop;
 	int rc = 0;
 	if (conn_has_output(c))
 		rc = conn_flush_out(c);
@@ -118,14 +137,38 @@ static void write_cb(struct ev_loop *l, ev_io *w, int revents)
 		refresh(cw);
 }
 
-static void wake_cb(struct ev_loop *l, ev_async *w, int revents)
+/* On c's shard: watch it (takes the reference conn_new gave). */
+static void adopt(struct shard *s, struct conn *c)
 {
-	pthread_mutex_lock(&pend_lock);
-	struct conn *list = pend_head;
-	pend_head = NULL;
+	struct conn_w *cw = calloc(1, sizeof *cw);
+	if (!cw) {
+		log_error("connection dropped: out of memory");
+		conn_kill(c);
+		conn_put(c);
+		return;
+	}
+	cw->c = c;
+	cw->s = s;
+	c->loop_priv = cw;
+	ev_io_init(&cw->rw, read_cb, c->fd, EV_READ);
+	ev_io_init(&cw->ww, write_cb, c->fd, EV_WRITE);
+	cw->rw.data = cw->ww.data = cw;
+	cw->next = s->conns;
+	if (s->conns)
+		s->conns->prev = cw;
+	s->conns = cw;
+	ev_io_start(s->loop, &cw->rw);
+}
+
+/* The wake-ups queued for s: refresh live connections, drop references. */
+static void drain_pending(struct shard *s)
+{
+	pthread_mutex_lock(&s->lock);
+	struct conn *list = s->pend_head;
+	s->pend_head = NULL;
 	for (struct conn *c = list; c; c = c->pend_next)
 		c->pending = false;
-	pthread_mutex_unlock(&pend_lock);
+	pthread_mutex_unlock(&s->lock);
 	for (struct conn *c = list, *next; c; c = next) {
 		next = c->pend_next;
 		struct conn_w *cw = c->loop_priv;
@@ -141,50 +184,78 @@ static void wake_cb(struct ev_loop *l, ev_async *w, int revents)
 		}
 		conn_put(c);
 	}
-	if (!listeners && atomic_load(&n_conns) == 0)
+}
+
+static struct conn *take_adopted(struct shard *s)
+{
+	pthread_mutex_lock(&s->lock);
+	struct conn *list = s->adopt_head;
+	s->adopt_head = NULL;
+	pthread_mutex_unlock(&s->lock);
+	return list;
+}
+
+static void wake_cb(struct ev_loop *l, ev_async *w, int revents)
+{
+	struct shard *s = w->data;
+	for (struct conn *c = take_adopted(s), *next; c; c = next) {
+		next = c->pend_next;
+		adopt(s, c);
+	}
+	drain_pending(s);
+	pthread_mutex_lock(&s->lock);
+	bool stop = s->stop;
+	pthread_mutex_unlock(&s->lock);
+	if (stop || (s == &shards[0] && !listeners && atomic_load(&n_conns) == 0))
 		ev_break(l, EVBREAK_ALL);
 }
 
 void server_wake(struct conn *c)
 {
-	pthread_mutex_lock(&pend_lock);
+	struct shard *s = c->shard;
+	pthread_mutex_lock(&s->lock);
 	if (!c->pending) {
 		c->pending = true;
-		c->pend_next = pend_head;
-		pend_head = conn_ref(c);
+		c->pend_next = s->pend_head;
+		s->pend_head = conn_ref(c);
 	}
-	pthread_mutex_unlock(&pend_lock);
-	ev_async_send(loop, &wake_w);
+	pthread_mutex_unlock(&s->lock);
+	ev_async_send(s->loop, &s->wake_w);
 }
 
 void server_conn_gone(void)
 {
-	if (atomic_fetch_sub(&n_conns, 1) == 1 && !listeners)
-		ev_async_send(loop, &wake_w);
+	/* shard 0 decides whether the server is done */
+	if (atomic_fetch_sub(&n_conns, 1) == 1)
+		ev_async_send(shards[0].loop, &shards[0].wake_w);
 }
 
+/* Before the loop sleeps: run what this iteration framed. */
+static void batch_cb(struct ev_loop *l, ev_prepare *w, int revents)
+{
+	dispatch_run_batch();
+}
+
+/* Serve fd on the next shard in turn. */
 static int start_conn(int fd, const struct gofer_export *exp)
 {
 	struct conn *c = conn_new(fd, cfg, exp);
-	struct conn_w *cw = c ? calloc(1, sizeof *cw) : NULL;
-	if (!cw) {
-		if (c)
-			conn_put(c);        /* closes fd */
-		else
-			close(fd);
+	if (!c) {
+		close(fd);
 		return -ENOMEM;
 	}
+	struct shard *s = &shards[next_shard++ % n_shards];
+	c->shard = s;
 	atomic_fetch_add(&n_conns, 1);
-	cw->c = c;
-	c->loop_priv = cw;
-	ev_io_init(&cw->rw, read_cb, fd, EV_READ);
-	ev_io_init(&cw->ww, write_cb, fd, EV_WRITE);
-	cw->rw.data = cw->ww.data = cw;
-	cw->next = conns;
-	if (conns)
-		conns->prev = cw;
-	conns = cw;
-	ev_io_start(loop, &cw->rw);
+	if (s == &shards[0]) {
+		adopt(s, c);
+		return 0;
+	}
+	pthread_mutex_lock(&s->lock);
+	c->pend_next = s->adopt_head;
+	s->adopt_head = c;
+	pthread_mutex_unlock(&s->lock);
+	ev_async_send(s->loop, &s->wake_w);
 	return 0;
 }
 
@@ -202,9 +273,9 @@ static void tune_socket(int fd)
 static void pause_accepting(void)
 {
 	for (struct listener *l = listeners; l; l = l->next)
-		ev_io_stop(loop, &l->w);
+		ev_io_stop(shards[0].loop, &l->w);
 	ev_timer_set(&accept_pause_w, 0.1, 0.);
-	ev_timer_start(loop, &accept_pause_w);
+	ev_timer_start(shards[0].loop, &accept_pause_w);
 }
 
 static void resume_accepting(struct ev_loop *l, ev_timer *w, int revents)
@@ -239,33 +310,55 @@ static void accept_cb(struct ev_loop *l, ev_io *w, int revents)
 		log_error("connection dropped: out of memory");
 }
 
-/* Before the loop sleeps: run what this iteration framed. */
-static void batch_cb(struct ev_loop *l, ev_prepare *w, int revents)
-{
-	dispatch_run_batch();
-}
-
 static void stop_cb(struct ev_loop *l, ev_signal *w, int revents)
 {
 	log_info("signal %d: shutting down", w->signum);
 	ev_break(l, EVBREAK_ALL);
 }
 
+static unsigned shard_count(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	if (n < 1)
+		return 1;
+	return (unsigned)n < MAX_SHARDS ? (unsigned)n : MAX_SHARDS;
+}
+
+/* Loops are made now (epoll and eventfd before confinement); their
+ * threads start in server_run. */
+static int shard_init(struct shard *s, bool main_loop)
+{
+	s->loop = main_loop ? ev_default_loop(EVFLAG_NOENV | EVFLAG_NOSIGMASK)
+			    : ev_loop_new(EVFLAG_NOENV | EVFLAG_NOSIGMASK);
+	if (!s->loop)
+		return -ENOMEM;
+	pthread_mutex_init(&s->lock, NULL);
+	ev_async_init(&s->wake_w, wake_cb);
+	s->wake_w.data = s;
+	ev_async_start(s->loop, &s->wake_w);
+	ev_prepare_init(&s->batch_w, batch_cb);
+	ev_prepare_start(s->loop, &s->batch_w);
+	return 0;
+}
+
 int server_init(const struct gofer_config *config)
 {
 	cfg = config;
-	loop = ev_default_loop(EVFLAG_NOENV | EVFLAG_NOSIGMASK);
-	if (!loop)
-		return -ENOMEM;
-	ev_async_init(&wake_w, wake_cb);
-	ev_async_start(loop, &wake_w);
+	unsigned want = shard_count();
+	for (n_shards = 0; n_shards < want; n_shards++) {
+		int rc = shard_init(&shards[n_shards], n_shards == 0);
+		if (rc < 0) {
+			if (n_shards == 0)
+				return rc;
+			break;          /* fewer loops still serve */
+		}
+	}
+	struct ev_loop *loop = shards[0].loop;
 	ev_signal_init(&sigint_w, stop_cb, SIGINT);
 	ev_signal_init(&sigterm_w, stop_cb, SIGTERM);
 	ev_signal_start(loop, &sigint_w);
 	ev_signal_start(loop, &sigterm_w);
 	ev_timer_init(&accept_pause_w, resume_accepting, 0.1, 0.);
-	ev_prepare_init(&batch_w, batch_cb);
-	ev_prepare_start(loop, &batch_w);
 	return 0;
 }
 
@@ -279,7 +372,7 @@ int server_add_listener(int fd, const struct gofer_export *exp)
 	l->w.data = l;
 	l->next = listeners;
 	listeners = l;
-	ev_io_start(loop, &l->w);
+	ev_io_start(shards[0].loop, &l->w);
 	return 0;
 }
 
@@ -292,28 +385,97 @@ int server_add_conn(int fd, const struct gofer_export *exp)
 	return start_conn(fd, exp);
 }
 
+static void kill_all(struct shard *s)
+{
+	while (s->conns)
+		kill_conn(s->conns);
+	dispatch_run_batch();   /* dead connections: released unanswered */
+}
+
+static void *shard_main(void *arg)
+{
+	struct shard *s = arg;
+	ev_run(s->loop, 0);
+	kill_all(s);
+	return NULL;
+}
+
+/* Connections placed on a shard whose thread could not start go to
+ * shard 0 (its loop is not running yet: safe from here). */
+static void move_to_first(struct shard *s)
+{
+	for (struct conn *c = take_adopted(s), *next; c; c = next) {
+		next = c->pend_next;
+		c->shard = &shards[0];
+		adopt(&shards[0], c);
+	}
+}
+
+static void shards_start(void)
+{
+	/* Loop threads never handle signals: shard 0 does. */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	unsigned i;
+	for (i = 1; i < n_shards; i++) {
+		int rc = pthread_create(&shards[i].thread, NULL, shard_main, &shards[i]);
+		if (rc != 0) {
+			log_warn("starting event loop %u: %s; serving with %u", i, strerror(rc), i);
+			break;
+		}
+		shards[i].started = true;
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	for (unsigned k = i; k < n_shards; k++)
+		move_to_first(&shards[k]);
+	n_shards = i;
+}
+
+static void shards_stop(void)
+{
+	for (unsigned i = 1; i < n_shards; i++) {
+		struct shard *s = &shards[i];
+		pthread_mutex_lock(&s->lock);
+		s->stop = true;
+		pthread_mutex_unlock(&s->lock);
+		ev_async_send(s->loop, &s->wake_w);
+		if (s->started)
+			pthread_join(s->thread, NULL);
+		s->started = false;
+	}
+}
+
 /* Stop everything: connections end, workers finish, memory goes back. */
 static void shutdown_all(void)
 {
 	while (listeners) {
 		struct listener *l = listeners;
 		listeners = l->next;
-		ev_io_stop(loop, &l->w);
+		ev_io_stop(shards[0].loop, &l->w);
 		close(l->w.fd);
 		free(l);
 	}
-	while (conns)
-		kill_conn(conns);
-	dispatch_run_batch();   /* dead connections: released unanswered */
+	shards_stop();
+	kill_all(&shards[0]);
 	workers_stop();
-	/* Wake-ups queued by the last replies still hold references. */
-	wake_cb(loop, &wake_w, 0);
+	/* Wake-ups queued by the last replies still hold references, and a
+	 * shard that never ran may still hold connections to adopt. */
+	for (unsigned i = 0; i < n_shards; i++) {
+		for (struct conn *c = take_adopted(&shards[i]), *next; c; c = next) {
+			next = c->pend_next;
+			conn_kill(c);
+			conn_put(c);
+		}
+		drain_pending(&shards[i]);
+	}
 }
 
 int server_run(void)
 {
+	shards_start();
 	if (listeners || atomic_load(&n_conns) > 0)
-		ev_run(loop, 0);
+		ev_run(shards[0].loop, 0);
 	shutdown_all();
 	return 0;
 }
