@@ -18,8 +18,7 @@ BURROW_RUN_BATS = \
 TESTS += tests/integration/cli.bats $(BURROW_RUN_BATS) tests/integration/conformance.bats
 CLEANFILES += $(BURROW_RUN_BATS)
 EXTRA_DIST += tests/integration/cli.bats tests/integration/cases.bats.in \
-	tests/integration/helpers.bash tests/lib/bundle.bash tests/integration/conformance.bats \
-	tests/integration/conformance-in-sandbox.sh
+	tests/integration/helpers.bash tests/lib/bundle.bash tests/integration/conformance.bats
 
 tests/integration/run-direct.bats: tests/integration/cases.bats.in
 	$(AM_V_GEN)$(MKDIR_P) tests/integration && \

@@ -1,13 +1,19 @@
 #!/bin/bash
-# The conformance suite inside a proxied sandbox (issue 5): a statically
-# linked fsconf in a busybox bundle runs under `burrow run` (file access
-# proxy, cache exclusive) on /work, a directory of the container's root,
-# which burrow-gofer serves and burrow-sentry mounts.  The table has three
-# columns: native (the reference), burrow (burrow-sentry mount of
-# burrow-gofer, as in run-targets.sh) and sandbox; the sandbox's
-# per-category cells must equal the burrow mount's.
+# The conformance suite inside a sandbox (issue 5): a statically linked
+# fsconf in a busybox bundle runs under `burrow run` on /work, a directory
+# of the container's root, in one of the three file-access modes:
+#   proxy    burrow-gofer serves the root, burrow-sentry mounts it
+#            (cache exclusive): results must equal the "burrow" column, a
+#            burrow-sentry mount of burrow-gofer as run-targets.sh makes it;
+#   overlay  the same under the sandbox's overlay (writes in its tmpfs):
+#            results must equal the "overlay" column, kernel overlayfs over
+#            a directory of that burrow mount;
+#   direct   the root bind-mounted: results must equal the native column.
+# The table shows native, burrow, overlay (in overlay mode) and sandbox;
+# the sandbox's per-category cells and failed tests must equal the
+# reference column's.
 #
-#   in-sandbox.sh BUILDDIR [run-table.sh options]
+#   in-sandbox.sh BUILDDIR [--mode proxy|overlay|direct] [run-table.sh options]
 #
 # Needs root, /dev/fuse, jq and busybox-static (exit 77 without them).
 set -u
@@ -17,6 +23,17 @@ src=$(cd "$here/../.." && pwd)
 [ $# -ge 1 ] || { echo "usage: in-sandbox.sh BUILDDIR [run-table options]" >&2; exit 2; }
 build=$(cd "$1" && pwd) || exit 2
 shift
+mode=proxy
+if [ "${1:-}" = --mode ]; then
+	mode=${2:-}
+	shift 2 || { echo "in-sandbox: --mode needs a value" >&2; exit 2; }
+fi
+case $mode in
+proxy) flags="--file-access proxy"; ref=burrow ;;
+overlay) flags="--file-access proxy --overlay"; ref=overlay ;;
+direct) flags="--file-access direct"; ref=native ;;
+*) echo "in-sandbox: --mode proxy, overlay or direct, not '$mode'" >&2; exit 2 ;;
+esac
 skip() { echo "in-sandbox: SKIP: $*" >&2; exit 77; }
 [ "$(id -u)" = 0 ] || skip "needs root (burrow run, mounts)"
 [ -c /dev/fuse ] || skip "no /dev/fuse"
@@ -32,7 +49,7 @@ for p in "$burrow" "$gofer" "$sentry" "$fsconf" "$static"; do
 done
 
 if [ -z "${FSCONF_SANDBOX_NS:-}" ] && command -v unshare >/dev/null; then
-	FSCONF_SANDBOX_NS=1 exec unshare --mount --propagation private bash "$0" "$build" "$@"
+	FSCONF_SANDBOX_NS=1 exec unshare --mount --propagation private bash "$0" "$build" --mode "$mode" "$@"
 fi
 
 w=$(mktemp -d "${TMPDIR:-/tmp}/fsconf-sandbox.XXXXXX") || exit 1
@@ -40,8 +57,10 @@ chmod 755 "$w"
 pids=()
 # The burrow mount and its gofer, by path and pid.
 cleanup_mount() {
-	local p
-	mountpoint -q "$w/burrow" && { umount "$w/burrow" || umount -l "$w/burrow"; }
+	local p m
+	for m in "$w/overlay" "$w/upperfs" "$w/burrow"; do
+		mountpoint -q "$m" && { umount "$m" || umount -l "$m"; }
+	done
 	for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null; done
 	for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
 	pids=()
@@ -80,6 +99,11 @@ jq --argjson caps "$caps" '
 	.process.capabilities = {bounding: $caps, effective: $caps, permitted: $caps}' \
 	"$w/bundle/config.json" >"$w/config.template" || exit 1
 
+# The copy-up fixtures: made inside the sandbox, except under the overlay,
+# where the host makes them below it (in its lower layer).
+prep="fsconf -p /work &&"
+[ "$mode" = overlay ] && prep=
+
 # run-table.sh calls FSCONF [options] DIR for each target; for the
 # sandbox's DIR this runs fsconf in a container instead.
 cat >"$w/fsconf" <<EOF
@@ -88,9 +112,9 @@ dir=\${!#}
 [ "\$dir" = "$rootfs/work" ] || exec "$fsconf" "\$@"
 args=\$(printf '%s\n' "\${@:1:\$#-1}" | jq -R . | jq -s -c .)
 jq --argjson a "\$args" \\
-	'.process.args = ["/bin/sh", "-c", "fsconf -p /work && exec fsconf \\"\$@\\" /work", "sh"] + \$a' \\
+	'.process.args = ["/bin/sh", "-c", "$prep exec fsconf \\"\$@\\" /work", "sh"] + \$a' \\
 	"$w/config.template" >"$w/bundle/config.json" || exit 2
-exec "$burrow" --root "$w/state" --file-access proxy run --bundle "$w/bundle" "fsconf-\$\$"
+exec "$burrow" --root "$w/state" $flags run --bundle "$w/bundle" "fsconf-\$\$"
 EOF
 chmod 755 "$w/fsconf"
 
@@ -104,9 +128,30 @@ pids+=($!)
 for _ in $(seq 200); do mountpoint -q "$w/burrow" && break; sleep 0.05; done
 mountpoint -q "$w/burrow" || { echo "in-sandbox: the burrow mount did not come up:" >&2; cat "$w/mount.log" >&2; exit 1; }
 "$fsconf" -p "$w/native" && "$fsconf" -p "$w/burrow" || exit 1
+targets=(native="$w/native" burrow="$w/burrow")
+# The overlay column, as run-targets.sh makes it.
+if [ "$mode" = overlay ]; then
+	mkdir -p "$w/burrow/lower" "$w/upperfs" "$w/overlay"
+	"$fsconf" -p "$w/burrow/lower" || exit 1
+	mount -t tmpfs fsconf-upper "$w/upperfs" && mkdir -p "$w/upperfs"/{upper,work} &&
+		mount -t overlay fsconf-overlay \
+			-o "lowerdir=$w/burrow/lower,upperdir=$w/upperfs/upper,workdir=$w/upperfs/work" \
+			"$w/overlay" || exit 1
+	targets+=(overlay="$w/overlay")
+	# The sandbox's lower layer gets the same content (the copy-up tests
+	# need files below the overlay), prepared from the host.
+	"$fsconf" -p "$rootfs/work" || exit 1
+fi
 
-FSCONF=$w/fsconf "$here/run-table.sh" -k "$w/logs" "$@" \
-	native="$w/native" burrow="$w/burrow" sandbox="$rootfs/work"
+# What the reference column may fail, the sandbox may too (the same FUSE
+# client, gofer and overlayfs); the diff below holds them to it exactly.
+expected=$w/expected-failures.txt
+cat "$here/expected-failures.txt" >"$expected"
+[ "$ref" = native ] ||
+	awk -v t="$ref" '$1 == t { $1 = "sandbox"; print }' "$here/expected-failures.txt" >>"$expected"
+
+echo "conformance suite in a $mode sandbox; its reference: the $ref column"
+EXPECTED_FAILURES=$expected FSCONF=$w/fsconf "$here/run-table.sh" -k "$w/logs" "$@" "${targets[@]}" sandbox="$rootfs/work"
 rc=$?
 
 # Stop the mount and gofer before reading their logs.
@@ -115,13 +160,13 @@ cleanup_mount
 # Same results as on the burrow mount: each category's counts, each test
 # that failed or skipped.
 results() { grep -E '^(category |test [^ ]+ [^ ]+ (FAIL|SKIP))' "$1"; }
-if ! diff <(results "$w/logs/burrow.log") <(results "$w/logs/sandbox.log") >"$w/diff"; then
-	echo "in-sandbox: the sandbox's results differ from the burrow mount's:"
+if ! diff <(results "$w/logs/$ref.log") <(results "$w/logs/sandbox.log") >"$w/diff"; then
+	echo "in-sandbox: the $mode sandbox's results differ from the $ref column's:"
 	sed 's/^/    /' "$w/diff"
 	grep '^FAIL ' "$w/logs/sandbox.log" | sed 's/^/    sandbox: /'
 	rc=1
 else
-	echo "in-sandbox: sandbox = burrow mount in every category and test"
+	echo "in-sandbox: $mode sandbox = $ref in every category and test"
 fi
 for log in "$w"/*.log "$w"/logs/*.log; do
 	if grep -qE "ERROR: (Address|Leak|Memory|Thread)Sanitizer|runtime error:" "$log"; then
