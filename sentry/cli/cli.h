@@ -4,6 +4,7 @@
 #ifndef BURROW_CLI_H
 #define BURROW_CLI_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -23,7 +24,6 @@ struct cli_globals {
 	const char *network;         /* sandbox (default) | none | host */
 	bool disable_seccomp;
 	bool systemd_cgroup;         /* accepted for runc compatibility */
-	bool hooks_by_caller;        /* create/start/delete run the spec's hooks (lifecycle.h) */
 };
 
 /* Subcommands: argv[0] is the subcommand's name.  Exit status. */
@@ -100,6 +100,18 @@ struct launch_opts {
 /* Parse create's or run's command line (--detach only when with_detach). */
 int launch_opts_parse(int argc, char **argv, const char *cmd, bool with_detach,
 		      struct launch_opts *o);
+
+/* ---- launch_hooks.c: hooks while launching (create, run) ---- */
+
+/* config.json as JSON (for its annotations); an empty object if unreadable. */
+json_t *launch_read_config(const char *bundle);
+/* The OCI state a hook reads on stdin (malloc'd), or NULL. */
+char *launch_hook_state(const struct launch *l, json_t *config, const char *status);
+/* prestart, createRuntime, createContainer: 0, or 1 with the error printed. */
+int launch_create_hooks(const struct launch *l, json_t *config);
+/* The hooks of one kind with the state in `status` (hooks_run's rules). */
+int launch_hooks_of(const struct launch *l, json_t *config, int kind, const char *status,
+		    pid_t in_container, bool warn_only);
 
 /* ---- relay.c: run in the foreground ---- */
 

@@ -30,31 +30,6 @@ static json_t *extra_state(const struct launch *l, json_t *annotations)
 			 "app_start", (json_int_t)pid_start_time(l->app), "gofer_starts", starts);
 }
 
-/* The state the hooks of create get on stdin. */
-static char *hook_state(const struct launch *l, json_t *config, const char *status)
-{
-	json_t *ann = json_object_get(config, "annotations");
-	json_t *st = json_pack("{s:s, s:s, s:s, s:i, s:s, s:o}", "ociVersion",
-			       l->spec.oci_version ? l->spec.oci_version : "1.0.2", "id", l->id,
-			       "status", status, "pid", (int)l->app, "bundle", l->bundle,
-			       "annotations", json_is_object(ann) ? json_incref(ann) : json_object());
-	char *text = st ? json_dumps(st, JSON_COMPACT) : NULL;
-	json_decref(st);
-	return text;
-}
-
-static int run_create_hooks(const struct launch *l, json_t *config)
-{
-	char *text = hook_state(l, config, "creating");
-	if (!text)
-		return cli_fail("create: out of memory");
-	int r = hooks_run(&l->spec, OCI_HOOK_PRESTART, text, 0, false) ||
-		hooks_run(&l->spec, OCI_HOOK_CREATE_RUNTIME, text, 0, false) ||
-		hooks_run(&l->spec, OCI_HOOK_CREATE_CONTAINER, text, l->app, false);
-	free(text);
-	return r;
-}
-
 /* runc's rule: a console socket exactly when there is a terminal. */
 static int check_terminal(const struct launch_opts *o, json_t *config)
 {
@@ -66,20 +41,10 @@ static int check_terminal(const struct launch_opts *o, json_t *config)
 	return 0;
 }
 
-static json_t *read_config(const char *bundle)
-{
-	char path[PATH_MAX + 16];
-	snprintf(path, sizeof path, "%s/config.json", bundle);
-	json_error_t je;
-	/* common/oci reports its errors properly in launch_create */
-	json_t *j = json_load_file(path, 0, &je);
-	return json_is_object(j) ? j : (json_decref(j), json_object());
-}
-
 static int finish(struct launch *l, const struct launch_opts *o, json_t *config)
 {
 	int r;
-	if (run_create_hooks(l, config))
+	if (launch_create_hooks(l, config))
 		return 1;
 	if (l->spec.process.terminal && l->console < 0)
 		return cli_fail("create: the sandbox sent no pty for process.terminal");
@@ -105,15 +70,13 @@ int cmd_create(const struct cli_globals *g, int argc, char **argv)
 	struct launch_opts o;
 	if (launch_opts_parse(argc, argv, "create", false, &o))
 		return 1;
-	json_t *config = read_config(o.bundle);
+	json_t *config = launch_read_config(o.bundle);
 	if (check_terminal(&o, config)) {
 		json_decref(config);
 		return 1;
 	}
-	struct cli_globals gh = *g;
-	gh.hooks_by_caller = true;
 	struct launch l;
-	if (launch_create(&gh, o.bundle, o.id, !o.console_socket, &l)) {
+	if (launch_create(g, o.bundle, o.id, !o.console_socket, &l)) {
 		json_decref(config);
 		return 1;
 	}

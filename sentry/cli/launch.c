@@ -317,12 +317,9 @@ static int write_state(const struct cli_globals *g, struct launch *l, const char
 	return r < 0 ? cli_fail("write the state of %s: %s", l->id, strerror(-r)) : 0;
 }
 
-/* What burrow cannot honour yet: refused before anything starts. */
-static int check_supported(const struct cli_globals *g, const struct launch *l, bool detach)
+/* What burrow cannot honour: refused before anything starts. */
+static int check_supported(const struct launch *l, bool detach)
 {
-	for (int k = 0; k < OCI_HOOK_NKINDS && !g->hooks_by_caller; k++)
-		if (l->spec.n_hooks[k])
-			return cli_fail("config.json: hooks: running hooks is not supported yet");
 	if (detach && l->spec.process.terminal)
 		return cli_fail("config.json: process.terminal: a detached container needs "
 				"--console-socket for its terminal");
@@ -344,7 +341,7 @@ int launch_create(const struct cli_globals *g, const char *bundle, const char *i
 	if (oci_spec_load(path, &l->spec, err, sizeof err) < 0)
 		return cli_fail("%s", err);
 	l->spec_loaded = true;
-	if (check_supported(g, l, detach)) {
+	if (check_supported(l, detach)) {
 		oci_spec_free(&l->spec);
 		l->spec_loaded = false;
 		return 1;

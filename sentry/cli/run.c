@@ -1,11 +1,42 @@
-/* burrow run [--bundle DIR] [--detach] [--pid-file FILE] ID */
+/* burrow run [--bundle DIR] [--detach] [--pid-file FILE] ID
+ *
+ * create + start in one process, hooks included (runc's order): prestart,
+ * createRuntime and createContainer once the app's init is held,
+ * startContainer (inside) before it is released, poststart after; in the
+ * foreground, poststop once the app has exited (a detached container's
+ * come with `burrow delete`). */
 #include "cli.h"
+#include "lifecycle.h"
 
 #include <errno.h>
-#include <limits.h>
+#include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+/* From the held app to the running one; 0, or 1 with the error printed
+ * and everything started gone. */
+static int start_with_hooks(const struct cli_globals *g, struct launch *l, json_t *config,
+			    const char *pid_file)
+{
+	int r = 0;
+	if (launch_create_hooks(l, config))
+		r = 1;
+	else if (pid_file && (r = state_write_pid_file(pid_file, l->sentry)) < 0)
+		r = cli_fail("run: --pid-file %s: %s", pid_file, strerror(-r));
+	else if (launch_hooks_of(l, config, OCI_HOOK_START_CONTAINER, "created", l->app, false))
+		r = 1;
+	if (r) {
+		launch_kill(l); /* the hook's or our failure, not the gofer's */
+		return 1;
+	}
+	if (launch_start(g, l)) {
+		launch_abort(l);
+		return 1;
+	}
+	launch_hooks_of(l, config, OCI_HOOK_POSTSTART, "running", 0, true);
+	return 0;
+}
 
 int cmd_run(const struct cli_globals *g, int argc, char **argv)
 {
@@ -14,27 +45,28 @@ int cmd_run(const struct cli_globals *g, int argc, char **argv)
 		return 1;
 	if (o.console_socket)
 		return cli_fail("run: --console-socket is not supported yet");
-	struct launch l;
 	if (!o.detach && relay_block_signals() < 0)
 		return cli_fail("run: block signals: %s", strerror(errno));
-	if (launch_create(g, o.bundle, o.id, o.detach, &l))
+	json_t *config = launch_read_config(o.bundle);
+	struct launch l;
+	if (launch_create(g, o.bundle, o.id, o.detach, &l)) {
+		json_decref(config);
 		return 1;
-	if (o.pid_file) {
-		int r = state_write_pid_file(o.pid_file, l.sentry);
-		if (r < 0) {
-			launch_abort(&l);
-			return cli_fail("run: --pid-file %s: %s", o.pid_file, strerror(-r));
-		}
 	}
-	if (launch_start(g, &l)) {
-		launch_abort(&l);
+	if (start_with_hooks(g, &l, config, o.pid_file)) {
+		if (o.pid_file)
+			unlink(o.pid_file);
+		json_decref(config);
 		return 1;
 	}
 	if (o.detach) {
 		launch_release(&l);
+		json_decref(config);
 		return 0;
 	}
 	int status = relay_until_exit(&l);
+	launch_hooks_of(&l, config, OCI_HOOK_POSTSTOP, "stopped", 0, true);
+	json_decref(config);
 	launch_cleanup(&l);
 	return status;
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# OCI hooks run by create, start and delete: the state on stdin, args,
+# OCI hooks run by create, start, delete and run: the state on stdin, args,
 # env, timeouts; a failing hook fails the operation with one line and
 # cleans up (poststart and poststop only warn).
 
@@ -111,4 +111,33 @@ host_hook() {
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"poststop hook #0"* ]]
 	[ ! -e "$STATE_ROOT/$CID" ]
+}
+
+@test "run runs every hook in order: create's, start's, then poststop once the app exits" {
+	spec_args sh -c 'cat /dev/shm/startContainer.json >/dev/null && echo app-ran'
+	host_hook prestart
+	host_hook createRuntime
+	spec_edit --arg p "$BATS_TEST_TMPDIR/in-ctr.sh" '.hooks.createContainer = [{"path": $p}]'
+	spec_edit '.hooks.startContainer = [{"path": "/hooks/start.sh"}]'
+	host_hook poststart
+	host_hook poststop
+	run burrow run --bundle "$BUNDLE" "$CID" </dev/null
+	echo "$output"
+	[ "$status" -eq 0 ]
+	# the app saw what startContainer wrote inside before it was released
+	[[ "$output" == *app-ran* ]]
+	[ "$(cat "$HOOKLOG")" = "$(printf '%s\n' 'prestart creating a1 env=prestart' \
+		'createRuntime creating a1 env=createRuntime' 'poststart running a1 env=poststart' \
+		'poststop stopped a1 env=poststop')" ]
+	[ "$(jq -r .id "$HOOKLOG.poststop.json")" = "$CID" ]
+	[ ! -e "$STATE_ROOT/$CID" ]
+}
+
+@test "run: a failing createRuntime hook fails it with one line, the app never runs" {
+	spec_args sh -c 'echo app-ran'
+	spec_edit '.hooks.createRuntime = [{"path": "/bin/sh", "args": ["sh", "-c", "echo nope >&2; exit 3"]}]'
+	run burrow run --bundle "$BUNDLE" --pid-file "$BATS_TEST_TMPDIR/pid" "$CID" </dev/null
+	assert_one_line_error "createRuntime hook #0 (/bin/sh) exited with status 3: nope"
+	[ ! -e "$STATE_ROOT/$CID" ]
+	[ ! -e "$BATS_TEST_TMPDIR/pid" ]
 }
