@@ -210,6 +210,26 @@ teardown() { oci_teardown; }
 	burrow delete "$CID"
 }
 
+@test "run --detach --console-socket: the pty master goes to the socket" {
+	spec_edit '.process.terminal = true'
+	spec_args sh -c 'tty; echo on-the-pty; exit 3'
+	sock="$BATS_TEST_TMPDIR/console.sock"
+	"$RECVTTY" "$sock" >"$BATS_TEST_TMPDIR/tty.out" 2>"$BATS_TEST_TMPDIR/tty.err" &
+	rpid=$!
+	wait_for test -S "$sock"
+	burrow run --detach --bundle "$BUNDLE" --console-socket "$sock" "$CID" </dev/null
+	run burrow wait "$CID"
+	[ "$(echo "$output" | jq .exitStatus)" -eq 3 ]
+	wait "$rpid"
+	grep -q "^/dev/pts/[0-9]" "$BATS_TEST_TMPDIR/tty.out"
+	grep -q on-the-pty "$BATS_TEST_TMPDIR/tty.out"
+	wait_for test "$(status_of)" = stopped
+	burrow delete "$CID"
+	spec_edit '.process.terminal = false'
+	run burrow run --detach --bundle "$BUNDLE" --console-socket "$sock" "$CID"
+	assert_one_line_error "needs process.terminal"
+}
+
 @test "terminal: create keeps none of the caller's stdio (containerd waits for EOF)" {
 	spec_edit '.process.terminal = true'
 	sock="$BATS_TEST_TMPDIR/console.sock"
