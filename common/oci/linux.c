@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <sched.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -135,6 +136,69 @@ static int parse_sysctls(struct oci_ctx *c, json_t *lin, struct oci_linux *l)
 	return 0;
 }
 
+static int parse_device_rule(struct oci_ctx *c, json_t *o, const char *field,
+			     struct oci_device_rule *d)
+{
+	char f[OCI_FIELD_MAX];
+	const char *type = "a", *access = "rwm";
+	bool has;
+	if (!json_is_object(o))
+		return oci_fail(c, field, "must be an object");
+	oci_field(f, field, "allow");
+	if (!json_is_boolean(json_object_get(o, "allow")))
+		return oci_fail(c, f, "must be true or false");
+	d->allow = json_is_true(json_object_get(o, "allow"));
+	oci_field(f, field, "type");
+	int r = oci_get_string(c, o, "type", f, false, &type);
+	if (r < 0)
+		return r;
+	if (!type)
+		type = "a";
+	if (strlen(type) != 1 || !strchr("acb", type[0]))
+		return oci_fail(c, f, "must be one of a, c, b");
+	d->type = type[0];
+	d->major = d->minor = -1;
+	oci_field(f, field, "major");
+	if ((r = oci_get_i64(c, o, "major", f, false, &has, &d->major)) < 0)
+		return r;
+	if (has && (d->major < -1 || d->major > 0xfff))
+		return oci_fail(c, f, "out of range");
+	oci_field(f, field, "minor");
+	if ((r = oci_get_i64(c, o, "minor", f, false, &has, &d->minor)) < 0)
+		return r;
+	if (has && (d->minor < -1 || d->minor > 0xfffff))
+		return oci_fail(c, f, "out of range");
+	oci_field(f, field, "access");
+	if ((r = oci_get_string(c, o, "access", f, false, &access)) < 0)
+		return r;
+	if (!access)
+		access = "rwm";
+	if (!*access || strlen(access) > 3 || strspn(access, "rwm") != strlen(access))
+		return oci_fail(c, f, "must be letters of \"rwm\"");
+	snprintf(d->access, sizeof d->access, "%s", access);
+	return 0;
+}
+
+static int parse_device_rules(struct oci_ctx *c, json_t *obj, struct oci_resources *res)
+{
+	json_t *arr, *v;
+	size_t i;
+	int r = oci_get_array(c, obj, "devices", "linux.resources.devices", false, &arr);
+	if (r < 0 || !arr || json_array_size(arr) == 0)
+		return r;
+	res->devices = calloc(json_array_size(arr), sizeof *res->devices);
+	if (!res->devices)
+		return -ENOMEM;
+	json_array_foreach(arr, i, v) {
+		char f[OCI_FIELD_MAX];
+		snprintf(f, sizeof f, "linux.resources.devices[%zu]", i);
+		if ((r = parse_device_rule(c, v, f, &res->devices[i])) < 0)
+			return r;
+		res->n_devices = i + 1;
+	}
+	return 0;
+}
+
 static int parse_resources(struct oci_ctx *c, json_t *lin, struct oci_resources *res)
 {
 	json_t *obj, *mem, *pids;
@@ -161,7 +225,8 @@ static int parse_resources(struct oci_ctx *c, json_t *lin, struct oci_resources 
 			return oci_fail(c, "linux.resources.memory.swap",
 					"must not be below memory.limit (it is memory + swap)");
 	}
-	if ((r = oci_get_object(c, obj, "pids", "linux.resources.pids", false, &pids)) < 0)
+	if ((r = parse_device_rules(c, obj, res)) < 0 ||
+	    (r = oci_get_object(c, obj, "pids", "linux.resources.pids", false, &pids)) < 0)
 		return r;
 	if (pids)
 		return oci_get_i64(c, pids, "limit", "linux.resources.pids.limit", true,
@@ -299,6 +364,7 @@ void oci_free_linux(struct oci_linux *l)
 	free(l->uid_mappings);
 	free(l->gid_mappings);
 	free(l->sysctls);
+	free(l->resources.devices);
 	free(l->devices);
 	free(l->masked_paths);
 	free(l->readonly_paths);

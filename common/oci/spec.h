@@ -112,10 +112,20 @@ struct oci_sysctl {
 	const char *name, *value;
 };
 
+/* linux.resources.devices[]: one device cgroup rule. */
+struct oci_device_rule {
+	bool allow;
+	char type;                   /* 'a', 'c' or 'b' */
+	int64_t major, minor;        /* -1: any */
+	char access[4];              /* a subset of "rwm" */
+};
+
 struct oci_resources {
 	bool has_memory_limit, has_memory_swap, has_memory_reservation, has_pids_limit;
 	int64_t memory_limit, memory_swap, memory_reservation;   /* -1: unlimited */
 	int64_t pids_limit;                                       /* <= 0: unlimited */
+	struct oci_device_rule *devices;                          /* in spec order */
+	size_t n_devices;
 };
 
 struct oci_linux {

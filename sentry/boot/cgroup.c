@@ -1,4 +1,4 @@
-/* cgroup v1 / v2 for memory and pids (see cgroup.h). */
+/* cgroup v1 / v2 for memory and pids, v1 for devices (see cgroup.h). */
 #include "cgroup.h"
 #include "boot.h"
 #include "log.h"
@@ -18,7 +18,15 @@
 #define CG_ROOT "/sys/fs/cgroup"
 
 /* cpuacct: no limits, but the cpu figures of `burrow events` (sentry/control). */
-static const char *const v1_controllers[] = { "memory", "pids", "cpuacct" };
+static const char *const v1_controllers[] = { "memory", "pids", "cpuacct", "devices" };
+
+/* What every container may use whatever its spec says (runc's list): mknod
+ * of any node, and the devices the sandbox's /dev holds. */
+static const char *const default_devices[] = {
+	"c *:* m", "b *:* m",
+	"c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm", "c 1:8 rwm", "c 1:9 rwm", /* null zero full random urandom */
+	"c 5:0 rwm", "c 5:1 rwm", "c 5:2 rwm", "c 136:* rwm",            /* tty console ptmx pts */
+};
 
 bool cgroup_is_v2(void)
 {
@@ -113,6 +121,42 @@ static int set_one(const char *dir, const char *file, int64_t v, const char *unl
 	return r < 0 ? boot_errorf(r, "%s: write %s to %s", field, val, file) : 0;
 }
 
+static void fmt_dev_num(char *buf, size_t len, int64_t v)
+{
+	if (v < 0)
+		snprintf(buf, len, "*");
+	else
+		snprintf(buf, len, "%" PRId64, v);
+}
+
+/* The spec's rules in order, then the defaults.  v1 only: v2 has no
+ * device files (it takes an eBPF program, not built). */
+static int devices_v1(const char *dir, const struct oci_resources *res)
+{
+	char rule[64], maj[24], min[24], field[64];
+	int r;
+	for (size_t i = 0; i < res->n_devices; i++) {
+		const struct oci_device_rule *d = &res->devices[i];
+		const char *file = d->allow ? "devices.allow" : "devices.deny";
+		if (d->type == 'a') {
+			snprintf(rule, sizeof rule, "a");
+		} else {
+			fmt_dev_num(maj, sizeof maj, d->major);
+			fmt_dev_num(min, sizeof min, d->minor);
+			snprintf(rule, sizeof rule, "%c %s:%s %s", d->type, maj, min, d->access);
+		}
+		if ((r = write_at(dir, file, rule)) < 0) {
+			snprintf(field, sizeof field, "linux.resources.devices[%zu]", i);
+			return boot_errorf(r, "%s: write \"%s\" to %s", field, rule, file);
+		}
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(default_devices); i++)
+		if ((r = write_at(dir, "devices.allow", default_devices[i])) < 0)
+			return boot_errorf(r, "cgroup: allow the default device \"%s\"",
+					   default_devices[i]);
+	return 0;
+}
+
 static int limits_v1(const char *dir, const struct oci_resources *res)
 {
 	int r = 0;
@@ -130,6 +174,8 @@ static int limits_v1(const char *dir, const struct oci_resources *res)
 	if (r == 0 && strstr(dir, CG_ROOT "/pids/") && res->has_pids_limit)
 		r = set_one(dir, "pids.max", res->pids_limit > 0 ? res->pids_limit : -1, "max",
 			    "linux.resources.pids.limit");
+	if (r == 0 && strstr(dir, CG_ROOT "/devices/") && res->n_devices)
+		r = devices_v1(dir, res);
 	return r;
 }
 
@@ -150,6 +196,8 @@ static void enable_v2_controllers(const char *dir)
 static int limits_v2(const char *dir, const struct oci_resources *res)
 {
 	int r = 0;
+	if (res->n_devices)
+		log_debug("cgroup v2: linux.resources.devices not enforced (no eBPF program)");
 	if (res->has_memory_limit)
 		r = set_one(dir, "memory.max", res->memory_limit, "max",
 			    "linux.resources.memory.limit");

@@ -67,7 +67,7 @@ assert_no_leftovers() {
 		return 1
 	fi
 	local cg
-	for cg in /sys/fs/cgroup/memory /sys/fs/cgroup/pids /sys/fs/cgroup; do
+	for cg in /sys/fs/cgroup/memory /sys/fs/cgroup/pids /sys/fs/cgroup/devices /sys/fs/cgroup; do
 		if [ -d "$cg/burrow/$CID" ]; then
 			echo "leftover cgroup $cg/burrow/$CID" >&2
 			return 1

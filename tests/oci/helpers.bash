@@ -67,7 +67,7 @@ assert_no_leftovers() {
 		return 1
 	fi
 	local cg
-	for cg in /sys/fs/cgroup/memory /sys/fs/cgroup/pids /sys/fs/cgroup/cpuacct /sys/fs/cgroup; do
+	for cg in /sys/fs/cgroup/memory /sys/fs/cgroup/pids /sys/fs/cgroup/cpuacct /sys/fs/cgroup/devices /sys/fs/cgroup; do
 		if [ -d "$cg/burrow" ] && ls "$cg/burrow" | grep -q "^oci$$-$BATS_TEST_NUMBER"; then
 			echo "leftover cgroup in $cg/burrow: $(ls "$cg/burrow")" >&2
 			return 1
