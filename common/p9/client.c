@@ -1,12 +1,17 @@
-/* 9P2000.L client: one reader thread matches replies to waiters by tag,
- * senders serialise on a write lock, Tflush on cancellation.  The contract
- * is in client.h. */
+/* 9P2000.L client: callers take turns receiving (leader/follower): the
+ * leader reads replies and hands each to its waiter by tag until its own
+ * came, then wakes a sleeping waiter to lead.  A lone caller thus reads
+ * its own reply with no thread hand-off.  A watcher thread only waits for
+ * the peer to hang up, so idle connections still fail promptly.  Senders
+ * serialise on a write lock, Tflush on cancellation.  The contract is in
+ * client.h. */
 #include "p9/client.h"
 #include "log.h"
 #include "util.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -25,7 +30,7 @@
 #define TWRITE_HDRSZ     23u            /* size type tag fid offset count */
 #define ERRNO_MAX        4095
 
-/* One outstanding request.  Lives on the caller's stack; the reader only
+/* One outstanding request.  Lives on the caller's stack; the leader only
  * touches it while it holds the tag (until `released`). */
 struct req {
 	struct p9_client *c;
@@ -36,6 +41,8 @@ struct req {
 	bool released;              /* tag freed: the reader forgot us */
 	bool cancel;                /* p9_cancel_fire asked for a Tflush */
 	bool flushing;              /* Tflush sent: keep the tag until Rflush */
+	bool leading;               /* its caller is the receiving thread */
+	struct req *snext, *sprev;  /* c->sleepers, while its caller sleeps */
 	int err;
 	struct p9_reply *rep;       /* generic path: decoded reply goes here */
 	uint8_t rtype;              /* direct path: Rread/Rreaddir data ... */
@@ -53,6 +60,10 @@ struct p9_client {
 	pthread_mutex_t lock;       /* tag table and every struct req */
 	pthread_cond_t tag_cond;    /* a tag was freed or the connection died */
 	struct req **slots;         /* by tag; NULL when free */
+	bool leading;               /* some thread is receiving */
+	bool watcher_waits;         /* the watcher wants to lead (peer hung up) */
+	pthread_cond_t lead_cond;   /* leading became false (for the watcher) */
+	struct req *sleepers;       /* callers waiting for a reply or the lead */
 	uint16_t *free_tags;
 	uint32_t nfree, ntags, tag_waiters;
 
@@ -62,7 +73,7 @@ struct p9_client {
 	uint64_t *fidmap;
 	uint32_t fid_words, fid_hint, fid_max;
 
-	uint8_t *rx;                /* reader thread only */
+	uint8_t *rx;                /* the leader only */
 	size_t rx_head, rx_tail;
 };
 
@@ -234,7 +245,7 @@ static int send_flush(struct p9_client *c, uint16_t oldtag)
 	return send_msg(c, &iov, 1);
 }
 
-/* ---- receiving (reader thread) -------------------------------------- */
+/* ---- receiving (the leader) ----------------------------------------- */
 
 /* Make at least need (<= RX_CAP) bytes available in the buffer. */
 static int rx_fill(struct p9_client *c, size_t need)
@@ -392,7 +403,7 @@ static int recv_one(struct p9_client *c)
 		log_warn("9p client: reply with unexpected tag %u", tag);
 		return -EPROTO;
 	}
-	/* r stays valid: only this thread frees its tag. */
+	/* r stays valid: only the leader frees its tag. */
 	rc = r->rtype && type == r->rtype ? recv_direct(c, r, size) : recv_full(c, r, size);
 	if (rc < 0)
 		return rc;
@@ -425,19 +436,67 @@ static void fail_all(struct p9_client *c)
 	pthread_mutex_unlock(&c->lock);
 }
 
-static void *reader_main(void *arg)
+/* The leader: receive until r's tag is released (r NULL: until the
+ * connection ends).  A receive error ends the connection for everyone. */
+static void lead(struct p9_client *c, struct req *r)
 {
-	struct p9_client *c = arg;
-	while (!atomic_load(&c->dead)) {
+	for (;;) {
+		pthread_mutex_lock(&c->lock);
+		bool mine_done = r && r->released;
+		pthread_mutex_unlock(&c->lock);
+		if (mine_done)
+			return;
+		if (atomic_load(&c->dead)) {
+			fail_all(c);    /* the stream may be mid-message: read no more */
+			return;
+		}
 		int rc = recv_one(c);
 		if (rc < 0) {
 			if (!atomic_load(&c->dead))
 				log_debug("9p client: connection closed (%d)", rc);
-			break;
+			p9_client_kill(c);
+			fail_all(c);
+			return;
 		}
 	}
-	p9_client_kill(c);
-	fail_all(c);
+}
+
+/* Under c->lock: give up the lead; a sleeping caller takes it over. */
+static void lead_done(struct p9_client *c)
+{
+	c->leading = false;
+	if (c->watcher_waits)
+		pthread_cond_signal(&c->lead_cond);
+	if (c->sleepers)
+		pthread_cond_signal(&c->sleepers->cond);
+}
+
+/* Wait for the peer to hang up (or for p9_client_kill); never reads. */
+static void wait_hangup(struct p9_client *c)
+{
+	struct pollfd p = { .fd = c->fd, .events = POLLRDHUP };
+	while (!atomic_load(&c->dead)) {
+		int n = poll(&p, 1, -1);
+		if (n > 0 || (n < 0 && errno != EINTR))
+			return;
+	}
+}
+
+/* The watcher: when the peer hangs up, take the lead once free and read
+ * what is left (replies sent before the end still reach their callers),
+ * then fail everyone.  It keeps the lead: the connection is over. */
+static void *watcher_main(void *arg)
+{
+	struct p9_client *c = arg;
+	wait_hangup(c);
+	pthread_mutex_lock(&c->lock);
+	c->watcher_waits = true;
+	while (c->leading)
+		pthread_cond_wait(&c->lead_cond, &c->lock);
+	c->watcher_waits = false;
+	c->leading = true;
+	pthread_mutex_unlock(&c->lock);
+	lead(c, NULL);
 	return NULL;
 }
 
@@ -468,10 +527,19 @@ void p9_cancel_fire(struct p9_cancel *k)
 	k->fired = 1;
 	struct req *r = k->priv;
 	if (r) {
-		pthread_mutex_lock(&r->c->lock);
+		struct p9_client *c = r->c;
+		pthread_mutex_lock(&c->lock);
 		r->cancel = true;
+		/* A leader sits in read(), not on its condition: flush for it.
+		 * The stripe lock keeps the call (and c) alive meanwhile. */
+		bool flush = r->leading && !r->flushing && !r->done && !r->released;
+		if (flush)
+			r->flushing = true;
+		uint16_t tag = r->tag;
 		pthread_cond_signal(&r->cond);
-		pthread_mutex_unlock(&r->c->lock);
+		pthread_mutex_unlock(&c->lock);
+		if (flush)
+			send_flush(c, tag);   /* failure kills: fail_all releases it */
 	}
 	pthread_mutex_unlock(m);
 }
@@ -499,7 +567,28 @@ static void cancel_unlink(struct p9_cancel *k)
 
 /* ---- the round trip ------------------------------------------------- */
 
-/* Sleep until the reader released our tag; send Tflush if cancelled. */
+/* Under c->lock. */
+static void sleepers_add(struct p9_client *c, struct req *r)
+{
+	r->sprev = NULL;
+	r->snext = c->sleepers;
+	if (c->sleepers)
+		c->sleepers->sprev = r;
+	c->sleepers = r;
+}
+
+static void sleepers_del(struct p9_client *c, struct req *r)
+{
+	if (r->sprev)
+		r->sprev->snext = r->snext;
+	else
+		c->sleepers = r->snext;
+	if (r->snext)
+		r->snext->sprev = r->sprev;
+}
+
+/* Until our tag is released: lead when nobody does, else sleep (the
+ * leader wakes us with our reply or to take over); Tflush if cancelled. */
 static void wait_released(struct p9_client *c, struct req *r)
 {
 	pthread_mutex_lock(&c->lock);
@@ -511,8 +600,22 @@ static void wait_released(struct p9_client *c, struct req *r)
 			pthread_mutex_lock(&c->lock);
 			continue;
 		}
+		if (!c->leading) {
+			c->leading = r->leading = true;
+			pthread_mutex_unlock(&c->lock);
+			lead(c, r);
+			pthread_mutex_lock(&c->lock);
+			r->leading = false;
+			lead_done(c);
+			continue;
+		}
+		sleepers_add(c, r);
 		pthread_cond_wait(&r->cond, &c->lock);
+		sleepers_del(c, r);
 	}
+	/* We may have been woken to lead just as our reply came: pass it on. */
+	if (!c->leading && c->sleepers)
+		pthread_cond_signal(&c->sleepers->cond);
 	pthread_mutex_unlock(&c->lock);
 }
 
@@ -614,7 +717,7 @@ int p9_rpc(struct p9_client *c, struct p9_msg *req, struct p9_reply *rep, struct
 	return rc;
 }
 
-/* Tread/Treaddir whose data the reader copies into buf. */
+/* Tread/Treaddir whose data the leader copies into buf. */
 static ssize_t rpc_direct(struct p9_client *c, struct p9_msg *m, void *buf, uint32_t count)
 {
 	if (count && !buf)
@@ -729,6 +832,7 @@ static void client_destroy(struct p9_client *c)
 	pthread_mutex_destroy(&c->wlock);
 	pthread_mutex_destroy(&c->fid_lock);
 	pthread_cond_destroy(&c->tag_cond);
+	pthread_cond_destroy(&c->lead_cond);
 	free(c->slots);
 	free(c->free_tags);
 	free(c->fidmap);
@@ -824,6 +928,7 @@ static int client_alloc(int fd, struct p9_client **out)
 	pthread_mutex_init(&c->wlock, NULL);
 	pthread_mutex_init(&c->fid_lock, NULL);
 	pthread_cond_init(&c->tag_cond, NULL);
+	pthread_cond_init(&c->lead_cond, NULL);
 	c->rx = malloc(RX_CAP);
 	if (!c->rx) {
 		c->fd = -1;
@@ -834,13 +939,13 @@ static int client_alloc(int fd, struct p9_client **out)
 	return 0;
 }
 
-/* The reader takes no signals: they belong to the application's threads. */
+/* The watcher takes no signals: they belong to the application's threads. */
 static int start_reader(struct p9_client *c)
 {
 	sigset_t all, old;
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	int rc = pthread_create(&c->reader, NULL, reader_main, c);
+	int rc = pthread_create(&c->reader, NULL, watcher_main, c);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (rc != 0)
 		return -rc;
