@@ -1,8 +1,10 @@
 /* 9P2000.L client over one connected stream fd (unix socket, socketpair,
  * TCP), safe for many threads at once.
  *
- * One reader thread owns the receive side and matches replies to waiting
- * callers by tag; senders serialise on a write lock.  Tags and fids are
+ * Callers take turns on the receive side (the one receiving matches
+ * replies to waiting callers by tag, a lone caller reads its own); a
+ * watcher thread notices a peer hang-up while idle; senders serialise on
+ * a write lock.  Tags and fids are
  * allocated per request/file.  When the connection drops (EOF, error,
  * malformed reply) every waiting and later call fails with -EIO promptly.
  *
