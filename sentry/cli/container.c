@@ -114,6 +114,9 @@ int container_load(const struct cli_globals *g, const char *id, bool lock, struc
 			close(fd);
 		return r == -ENOTDIR ? -ENOENT : r;
 	}
+	int code;
+	if (!json_object_get(c->state, "exitStatus") && statefile_read_exit(fd, &code) == 0)
+		json_object_set_new(c->state, "exitStatus", json_integer(code));
 	if (lock)
 		c->lock_fd = fd;
 	else

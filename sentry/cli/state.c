@@ -1,6 +1,7 @@
 /* <root>/<id>: the container's state directory and files. */
 #include "cli.h"
 #include "boot/boot.h"
+#include "control/statefile.h"
 #include "util.h"
 
 #include <errno.h>
@@ -68,6 +69,8 @@ int state_remove(const char *dir)
 	unlink_in(dir, "state.json", false);
 	unlink_in(dir, "state.json.tmp", false);
 	unlink_in(dir, "gofer.log", false);
+	unlink_in(dir, STATEFILE_EXIT, false);
+	unlink_in(dir, STATEFILE_EXIT ".tmp", false);
 	unlink_in(dir, BOOT_STAGING, true);
 	return rmdir(dir) < 0 && errno != ENOENT ? -errno : 0;
 }

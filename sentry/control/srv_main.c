@@ -173,16 +173,13 @@ static int setup(struct srv *s, char *err, size_t errlen)
 	return listen_control(s, err, errlen);
 }
 
-/* Record the app's exit code in state.json for `burrow wait` and
- * `state` after the sandbox is gone (best effort: a command holding the
- * lock long is deleting the container anyway). */
+/* Record the app's exit code for `burrow wait` and `state` after the
+ * sandbox is gone (statefile.h: a file of its own, no lock to wait for). */
 static void note_exit(struct srv *s)
 {
-	json_t *ch = json_pack("{s:i}", "exitStatus", s->app_code);
-	int r = ch ? statefile_update(s->state_dir, ch, false) : -ENOMEM;
-	json_decref(ch);
+	int r = statefile_write_exit(s->state_dir, s->app_code);
 	if (r < 0)
-		log_debug("control: record the exit status: %s", strerror(-r));
+		log_warn("control: record the exit status: %s", strerror(-r));
 }
 
 static void on_link(struct ev_loop *loop, ev_io *w, int revents)

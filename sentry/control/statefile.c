@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <time.h>
@@ -83,4 +84,41 @@ int statefile_update(const char *dir, const json_t *changes, bool wait)
 		r = statefile_write_at(fd, st);
 	json_decref(st);
 	return r;
+}
+
+int statefile_write_exit(const char *dir, int code)
+{
+	char path[4200], tmp[4208], text[16];
+	snprintf(path, sizeof path, "%s/" STATEFILE_EXIT, dir);
+	snprintf(tmp, sizeof tmp, "%s.tmp", path);
+	int n = snprintf(text, sizeof text, "%d", code);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	int r = write_full(fd, text, (size_t)n);
+	if (close(fd) < 0 && r == 0)
+		r = -errno;
+	if (r == 0 && rename(tmp, path) < 0)
+		r = -errno;
+	if (r < 0)
+		unlink(tmp);
+	return r;
+}
+
+int statefile_read_exit(int dirfd, int *code)
+{
+	char text[16];
+	int fd __cleanup_close = openat(dirfd, STATEFILE_EXIT, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ssize_t n = read(fd, text, sizeof text - 1);
+	if (n <= 0)
+		return n < 0 ? -errno : -EBADMSG;
+	text[n] = '\0';
+	char *end;
+	long v = strtol(text, &end, 10);
+	if (end == text || *end || v < 0 || v > 255 + 128)
+		return -EBADMSG;
+	*code = (int)v;
+	return 0;
 }
