@@ -44,12 +44,22 @@ struct fs_inode {
 	/* last mode/gid the server reported: setgid-directory inheritance */
 	_Atomic uint32_t mode;
 	_Atomic uint32_t gid;
-	/* cache=exclusive: the server said there is no security.capability
-	 * (the kernel asks before every write).  Valid while it equals
-	 * xgen + 1; every xattr change bumps xgen. */
-	_Atomic uint32_t xgen, no_fcaps;
+	/* xattrs the server said this file has not (xattr_cache.c): the
+	 * high half is xgen + 1 when they were learnt, the low half one bit
+	 * per name; every xattr change bumps xgen. */
+	_Atomic uint32_t xgen;
+	_Atomic uint64_t xneg;
+	_Atomic uint64_t xneg_until;  /* cache=shared: CLOCK_MONOTONIC ns */
+	atomic_bool made_here;        /* created through this mount */
 	pthread_mutex_t lk_mu;        /* guards lockfids */
 	struct fs_lockfid *lockfids;  /* POSIX lock owners (ops_lock.c) */
+	/* cache=exclusive: the server's last attrs (attr_cache.c) */
+	pthread_mutex_t amu;          /* guards attr .. attr_until */
+	struct stat attr;
+	bool attr_ok;
+	uint64_t attr_ns;             /* fs->ns_gen before they were asked */
+	uint64_t attr_until;          /* CLOCK_MONOTONIC ns they expire at */
+	uint64_t inval_at;            /* fs->aseq of the last change (under amu) */
 };
 
 struct fs_itable {
@@ -79,16 +89,30 @@ struct fs {
 	 * server whose fids are paths, a fid walked before may now name
 	 * another file (see fs_fid_verify). */
 	_Atomic uint64_t ns_gen;
+	/* Bumped by every change of a file's attrs this mount makes: a
+	 * getattr asked before a change must not be cached after it. */
+	_Atomic uint64_t aseq;
+	/* files this mount creates get no security label from the server
+	 * (learnt from the first one asked; xattr_cache.c) */
+	atomic_bool new_unlabeled, labels_seen;
+	atomic_bool no_acls;          /* the server has no ACL xattrs at all */
 };
 
 /* An open file or directory: its own fid, walked from the inode's and
  * opened with Tlopen/Tlcreate. fi->fh holds its address. */
 struct fs_file {
 	struct fs_inode *ino;
-	uint32_t fid;
+	uint32_t fid;                 /* P9_NOFID in a lazy directory */
 	uint32_t flags;               /* Tlopen flags used */
 	_Atomic uint64_t gen;         /* as fs_fidref.gen */
+	/* cache=exclusive directory: opened at the first call that needs
+	 * the server (the kernel mostly lists from its cache) */
+	bool lazy;
+	_Atomic uint32_t lazy_fid;
 };
+
+/* ops_dir.c: the open fid of f, opening a lazy directory now. */
+int fs_file_fid(struct fs *fs, struct fs_file *f, uint32_t *fid);
 
 static inline struct fs *fs_of(fuse_req_t req)
 {
@@ -130,6 +154,51 @@ static inline void fs_ns_changed(struct fs *fs)
 	atomic_fetch_add(&fs->ns_gen, 1);
 }
 
+/* attr_cache.c: with cache=exclusive an inode remembers the attrs the
+ * server last reported until this mount changes the file (or the attr
+ * timeout passes), so the kernel's repeated getattrs and readdirplus of
+ * known files cost no round trip.  Nothing is cached with cache=shared. */
+static inline uint64_t fs_attr_stamp(struct fs *fs)
+{
+	return atomic_load(&fs->aseq);
+}
+/* Remember st, asked at `stamp` (fs_attr_stamp) and namespace generation
+ * `ns`, unless the file changed since. */
+void fs_attr_store(struct fs *fs, struct fs_inode *i, const struct stat *st, uint64_t stamp,
+		   uint64_t ns);
+/* The file changed (or may have): forget its attrs. */
+void fs_attr_inval(struct fs *fs, struct fs_inode *i);
+/* Cached attrs still good for `use`?  An unlink or rename since they
+ * were asked may have moved a file's link count and ctime (a name of it
+ * went), never its mode, size or mtime. */
+enum fs_attr_use {
+	FS_ATTR_CONTENT,   /* mode, owner, size, times but ctime */
+	FS_ATTR_ENTRY,     /* all, for a file reached by name: only files
+			      with other names (nlink > 1) may have lost one */
+	FS_ATTR_ALL,       /* all, for a file that may have lost its name */
+};
+bool fs_attr_cached(struct fs *fs, struct fs_inode *i, enum fs_attr_use use, struct stat *st);
+
+/* xattr_cache.c: a negative cache of the xattrs the kernel asks about
+ * on every ls -l or write (security.capability, security.selinux, POSIX
+ * ACLs).  cache=exclusive: until this mount changes the file's xattrs;
+ * cache=shared: only security.capability, for the attr timeout. */
+int fs_xneg_bit(struct fs *fs, const char *name);   /* -1: not cached */
+/* Read xgen before asking the server; then: */
+uint32_t fs_xneg_gen(struct fs_inode *i);
+bool fs_xneg_absent(struct fs *fs, struct fs_inode *i, int bit);
+/* The server's answer `r` to getxattr of the cached name `bit`. */
+void fs_xneg_learn(struct fs *fs, struct fs_inode *i, uint32_t gen, int bit, int r);
+/* Before and after a change of i's xattrs through this mount. */
+void fs_xneg_forget(struct fs_inode *i);
+/* A file this mount just made in `parent`: what it cannot have yet. */
+void fs_xneg_new_file(struct fs *fs, struct fs_inode *parent, struct fs_inode *i);
+
+/* ops_xattr.c: read an xattr (name "": the list) into a fresh buffer,
+ * or with want 0 only its size into *len. */
+int fs_xattr_fetch(struct fs *fs, struct fs_inode *i, const char *name, size_t want, char **out,
+		   size_t *len);
+
 /* inode.c */
 int fs_itable_init(struct fs_itable *t);
 void fs_itable_destroy(struct fs *fs);
@@ -145,6 +214,8 @@ int fs_inode_adopt(struct fs *fs, uint32_t fid, const struct p9_qid *qid, uint64
  * one as its spare).  Consumes fid. */
 void fs_inode_refresh(struct fs *fs, uint32_t fid, const struct p9_qid *qid, uint64_t gen,
 		      bool keep_spare);
+/* The live inode of qid, with one more lookup counted, or NULL. */
+struct fs_inode *fs_inode_find_ref(struct fs *fs, const struct p9_qid *qid);
 /* One more lookup of a known inode (link). */
 void fs_inode_ref(struct fs *fs, struct fs_inode *i);
 /* Drop n lookups; clunk and free at zero. */

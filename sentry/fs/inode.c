@@ -113,6 +113,7 @@ static struct fs_inode *inode_new(uint32_t fid, const struct p9_qid *qid, uint64
 	i->qtype = qid->type;
 	fs_inode_fids_init(i, fid, gen);
 	pthread_mutex_init(&i->lk_mu, NULL);
+	pthread_mutex_init(&i->amu, NULL);
 	return i;
 }
 
@@ -121,6 +122,7 @@ static void inode_free(struct fs *fs, struct fs_inode *i, bool clunk)
 {
 	fs_inode_fids_free(fs, i, clunk);
 	pthread_mutex_destroy(&i->lk_mu);
+	pthread_mutex_destroy(&i->amu);
 	free(i);
 }
 
@@ -202,6 +204,16 @@ int fs_inode_adopt(struct fs *fs, uint32_t fid, const struct p9_qid *qid, uint64
 	return 0;
 }
 
+struct fs_inode *fs_inode_find_ref(struct fs *fs, const struct p9_qid *qid)
+{
+	pthread_mutex_lock(&fs->itab.mu);
+	struct fs_inode *i = find_live(&fs->itab, qid);
+	if (i)
+		i->nlookup++;
+	pthread_mutex_unlock(&fs->itab.mu);
+	return i;
+}
+
 void fs_inode_refresh(struct fs *fs, uint32_t fid, const struct p9_qid *qid, uint64_t gen,
 		      bool keep_spare)
 {
@@ -217,6 +229,7 @@ void fs_inode_refresh(struct fs *fs, uint32_t fid, const struct p9_qid *qid, uin
 		fs_fid_put(fs, fid);
 		return;
 	}
+	fs_attr_inval(fs, i);   /* its ctime (and after a link its nlink) moved */
 	fs_inode_take_fid(fs, i, fid, gen, keep_spare);
 	fs_inode_forget(fs, i, 1);
 }

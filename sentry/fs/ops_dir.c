@@ -7,6 +7,44 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Clone the directory's fid and open the clone for reading. */
+static int dir_open_fid(struct fs *fs, struct fs_inode *i, uint32_t *fid)
+{
+	struct p9_qid qid;
+	uint32_t iounit;
+	int r = fs_inode_clone(fs, i, fid);
+	if (r < 0)
+		return fs_stale_errno(r);
+	r = p9_lopen(fs->c, *fid, P9_DOTL_RDONLY, &qid, &iounit);
+	if (r == 0)
+		r = fs_qid_check(i, &qid);
+	if (r < 0)
+		fs_fid_put(fs, *fid);
+	return fs_stale_errno(r);
+}
+
+int fs_file_fid(struct fs *fs, struct fs_file *f, uint32_t *fid)
+{
+	if (!f->lazy) {
+		*fid = f->fid;
+		return 0;
+	}
+	uint32_t cur = atomic_load(&f->lazy_fid);
+	if (cur == P9_NOFID) {
+		uint32_t fresh;
+		int r = dir_open_fid(fs, f->ino, &fresh);
+		if (r < 0)
+			return r;
+		/* two calls raced: keep the first fid, clunk ours */
+		if (atomic_compare_exchange_strong(&f->lazy_fid, &cur, fresh))
+			cur = fresh;
+		else
+			fs_fid_put(fs, fresh);
+	}
+	*fid = cur;
+	return 0;
+}
+
 static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct fs *fs = fs_of(req);
@@ -16,25 +54,28 @@ static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 		fuse_reply_err(req, ENOMEM);
 		return;
 	}
-	struct p9_qid qid;
-	uint32_t iounit;
-	int r = fs_inode_clone(fs, i, &f->fid);
-	if (r == 0) {
-		r = p9_lopen(fs->c, f->fid, P9_DOTL_RDONLY, &qid, &iounit);
-		if (r == 0)
-			r = fs_qid_check(i, &qid);
-		if (r < 0)
-			fs_fid_put(fs, f->fid);
-	}
+	f->ino = i;
+	f->fid = P9_NOFID;
+	atomic_init(&f->lazy_fid, P9_NOFID);
+	/* Lazy only while the inode's fid surely reaches the directory (on
+	 * a server whose fids are paths a rename may have moved it): an
+	 * open refused later cannot be retried by the VFS as opendir's
+	 * ESTALE is. */
+	f->lazy = fs->exclusive && fs_inode_keep_fid(fs, i);
+	int r = f->lazy ? 0 : dir_open_fid(fs, i, &f->fid);
 	if (r < 0) {
 		free(f);
-		fuse_reply_err(req, -fs_stale_errno(r));
+		fuse_reply_err(req, -r);
 		return;
 	}
-	f->ino = i;
 	fi->fh = (uintptr_t)f;
+	/* exclusive: keep the listing across opens; the kernel drops it
+	 * itself when this mount changes the directory */
+	fi->cache_readdir = fs->exclusive;
+	fi->keep_cache = fs->exclusive;
 	if (fuse_reply_open(req, fi) == -ENOENT) {
-		fs_fid_put(fs, f->fid);
+		if (!f->lazy)
+			fs_fid_put(fs, f->fid);
 		free(f);
 	}
 }
@@ -49,6 +90,29 @@ static size_t entry_size(fuse_req_t req, const char *name, bool plus)
 {
 	return plus ? fuse_add_direntry_plus(req, NULL, 0, name, NULL, 0)
 		    : fuse_add_direntry(req, NULL, 0, name, NULL, 0);
+}
+
+/* readdirplus of a file this mount knows (cache=exclusive): its inode
+ * and attrs, asked again only if they changed; no walk.  0, or -errno
+ * (the caller then looks the name up). */
+static int known_entry(struct fs *fs, const struct p9_dirent *d, struct fuse_entry_param *e)
+{
+	if (!fs->exclusive)
+		return -ENOENT;
+	struct p9_qid qid = d->qid;
+	struct fs_inode *i = fs_inode_find_ref(fs, &qid);   /* counts the lookup */
+	if (!i)
+		return -ENOENT;
+	struct stat st;
+	int r = 0;
+	if (!fs_attr_cached(fs, i, FS_ATTR_ENTRY, &st))
+		r = fs_getattr_inode(fs, i, &st);
+	if (r < 0) {
+		fs_inode_forget(fs, i, 1);
+		return r;
+	}
+	fs_entry_fill(fs, i, &st, e);
+	return 0;
 }
 
 /* Add one 9P entry to out[used..size).  Returns the bytes added, 0 when
@@ -70,7 +134,7 @@ static int add_entry(fuse_req_t req, struct fs *fs, struct fs_inode *dir, bool p
 		memset(&e, 0, sizeof e);
 		e.attr.st_ino = d->qid.path;
 		e.attr.st_mode = (mode_t)d->type << 12;
-	} else {
+	} else if (known_entry(fs, d, &e) < 0) {
 		int r = fs_lookup_entry(fs, dir, name, &e);
 		if (r == -ENOENT)
 			return -ENOENT;
@@ -99,14 +163,20 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		return;
 	}
 	char *out = pbuf + count;
+	uint32_t fid;
+	int r = fs_file_fid(fs, f, &fid);
+	if (r < 0) {
+		fuse_reply_err(req, -r);
+		return;
+	}
 
 	size_t used = 0;
 	uint64_t cookie = (uint64_t)off;
-	int r = 0;
 	/* loop only while every entry of a batch was skipped: an empty
 	 * reply would read as the end of the directory */
 	while (used == 0) {
-		ssize_t n = p9_readdir(fs->c, f->fid, cookie, pbuf, (uint32_t)count);
+		fs_attr_inval(fs, f->ino);   /* atime */
+		ssize_t n = p9_readdir(fs->c, fid, cookie, pbuf, (uint32_t)count);
 		if (n <= 0) {
 			r = (int)n;
 			break;
@@ -155,7 +225,9 @@ static void op_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info 
 {
 	struct fs *fs = fs_of(req);
 	struct fs_file *f = fs_file_of(fi);
-	fs_fid_put(fs, f->fid);
+	uint32_t fid = f->lazy ? atomic_load(&f->lazy_fid) : f->fid;
+	if (fid != P9_NOFID)
+		fs_fid_put(fs, fid);
 	free(f);
 	fuse_reply_err(req, 0);
 }
@@ -163,7 +235,10 @@ static void op_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info 
 static void op_fsyncdir(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi)
 {
 	struct fs *fs = fs_of(req);
-	int r = p9_fsync(fs->c, fs_file_of(fi)->fid, datasync ? 1 : 0);
+	uint32_t fid;
+	int r = fs_file_fid(fs, fs_file_of(fi), &fid);
+	if (r == 0)
+		r = p9_fsync(fs->c, fid, datasync ? 1 : 0);
 	fuse_reply_err(req, -r);
 }
 

@@ -39,12 +39,23 @@ static void op_forget_multi(fuse_req_t req, size_t count, struct fuse_forget_dat
 	fuse_reply_none(req);
 }
 
+/* The handle whose fid a call may use: none for a lazy directory. */
+static struct fuse_file_info *with_fid(struct fuse_file_info *fi)
+{
+	return fi && !fs_file_of(fi)->lazy ? fi : NULL;
+}
+
 static void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct fs *fs = fs_of(req);
 	struct fs_inode *i = fs_inode_of(fs, ino);
 	struct stat st;
 	int r;
+	fi = with_fid(fi);
+	if (fs_attr_cached(fs, i, FS_ATTR_ALL, &st)) {
+		fuse_reply_attr(req, &st, fs->attr_timeout);
+		return;
+	}
 	/* an open fid reaches an unlinked file on servers that keep a
 	 * descriptor per open fid (Debian's diod 1.0.24 does not) */
 	if (fi)
@@ -97,6 +108,34 @@ static void setattr_to_iattr(const struct stat *a, int to_set, struct p9_iattr *
 		ia->valid |= P9_SETATTR_CTIME;
 }
 
+/* The writeback cache sends a file's times back when it stamped them
+ * itself (its ctime at unlink, mtime after writes): mtime as the server
+ * has it and a ctime, which 9P cannot set anyway.  Nothing to change. */
+static bool times_flush_noop(struct fs *fs, struct fs_inode *i, const struct stat *attr,
+			     int to_set)
+{
+	struct stat st;
+	if (!fs->writeback || to_set != (FUSE_SET_ATTR_MTIME | FUSE_SET_ATTR_CTIME) ||
+	    !fs_attr_cached(fs, i, FS_ATTR_CONTENT, &st))
+		return false;
+	return st.st_mtim.tv_sec == attr->st_mtim.tv_sec &&
+	       st.st_mtim.tv_nsec == attr->st_mtim.tv_nsec;
+}
+
+/* Answer a setattr that changes nothing with the file's attrs. */
+static void reply_unchanged(fuse_req_t req, struct fs *fs, struct fs_inode *i,
+			    struct fuse_file_info *fi)
+{
+	struct stat st;
+	int r = 0;
+	if (!fs_attr_cached(fs, i, FS_ATTR_ALL, &st))
+		r = fi ? fs_getattr_fid(fs, fs_file_of(fi)->fid, i, &st) : fs_getattr_inode(fs, i, &st);
+	if (r < 0)
+		fuse_reply_err(req, -r);
+	else
+		fuse_reply_attr(req, &st, fs->attr_timeout);
+}
+
 static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
 		       struct fuse_file_info *fi)
 {
@@ -104,6 +143,12 @@ static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to
 	struct fs_inode *i = fs_inode_of(fs, ino);
 	struct p9_iattr ia;
 	struct stat st;
+
+	fi = with_fid(fi);
+	if (times_flush_noop(fs, i, attr, to_set)) {
+		reply_unchanged(req, fs, i, fi);
+		return;
+	}
 
 	setattr_to_iattr(attr, to_set, &ia);
 	/* with a handle use the open fid: ftruncate of an unlinked file.
@@ -120,6 +165,7 @@ static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to
 		return;
 	}
 	uint32_t fid = fi ? fs_file_of(fi)->fid : h->fid;
+	fs_attr_inval(fs, i);
 	if (ia.valid)
 		r = p9_setattr(fs->c, fid, &ia);
 	if (r == 0)

@@ -65,6 +65,8 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	struct fs_inode *i = fs_inode_of(fs, ino);
 	struct fs_file *f;
 	uint32_t flags = fs_open_flags(fs, fi->flags);
+	if (flags & P9_DOTL_TRUNC)
+		fs_attr_inval(fs, i);
 	int r = file_open(fs, i, flags, &f);
 	if (r == -EACCES && (fi->flags & O_ACCMODE) == O_WRONLY && fs->writeback) {
 		/* write-only for the server's user: the cache then cannot fill
@@ -106,6 +108,7 @@ static int do_create(fuse_req_t req, struct fs *fs, struct fs_inode *p, const ch
 		return r;
 	}
 	uint64_t gen = atomic_load(&fs->ns_gen);
+	fs_attr_inval(fs, p);
 	r = p9_lcreate(fs->c, f->fid, name, flags, mode & 07777, gid, &qid, &iounit);
 	if (r == 0)
 		r = fs_chown_new(fs, f->fid, ctx, gid);
@@ -123,6 +126,7 @@ static int do_create(fuse_req_t req, struct fs *fs, struct fs_inode *p, const ch
 		return r;
 	}
 	f->ino = fs_inode_of(fs, e->ino);
+	fs_xneg_new_file(fs, p, f->ino);
 	f->flags = flags;
 	atomic_init(&f->gen, gen);
 	*fout = f;
@@ -192,6 +196,8 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		fuse_reply_err(req, ENOMEM);
 		return;
 	}
+	/* the server moves atime; the kernel asks for it after reads */
+	fs_attr_inval(fs, fs_file_of(fi)->ino);
 	ssize_t n = fs_pread(fs, fs_file_of(fi)->fid, buf, size, (uint64_t)off);
 	if (n < 0)
 		fuse_reply_err(req, (int)-n);
@@ -207,6 +213,7 @@ static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 		fuse_reply_err(req, EINVAL);
 		return;
 	}
+	fs_attr_inval(fs, fs_file_of(fi)->ino);
 	ssize_t n = fs_pwrite(fs, fs_file_of(fi)->fid, buf, size, (uint64_t)off);
 	if (n < 0)
 		fuse_reply_err(req, (int)-n);

@@ -245,8 +245,10 @@ static void op_getlk(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi,
 	/* test through the owner's own fid so its locks never conflict */
 	struct fs_lockfid *lf = NULL;
 	r = lf_get(fs, i, fi->lock_owner, NULL, &lf);
-	uint32_t fid = lf ? lf->fid : fs_file_of(fi)->fid;
-	r = p9_getlock(fs->c, fid, &lk, &out, cid, sizeof cid);
+	uint32_t fid = lf ? lf->fid : P9_NOFID;
+	r = lf ? 0 : fs_file_fid(fs, fs_file_of(fi), &fid);
+	if (r == 0)
+		r = p9_getlock(fs->c, fid, &lk, &out, cid, sizeof cid);
 	if (lf)
 		lf_put(i, lf);
 	if (r < 0) {

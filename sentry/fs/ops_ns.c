@@ -13,6 +13,8 @@ static void reply_new_entry(fuse_req_t req, struct fs *fs, struct fs_inode *pare
 {
 	struct fuse_entry_param e;
 	int r = fs_lookup_entry(fs, parent, name, &e);
+	if (r == 0)
+		fs_xneg_new_file(fs, parent, fs_inode_of(fs, e.ino));
 	if (r == 0 && fs->chown_new && fuse_req_ctx(req)->uid != fs->attach_uid) {
 		struct fs_inode *i = fs_inode_of(fs, e.ino);
 		struct fs_fidref *h = fs_fid_hold(i);
@@ -44,6 +46,7 @@ struct mk {
 static void mk_begin(fuse_req_t req, struct fs *fs, fuse_ino_t parent, struct mk *m)
 {
 	m->p = fs_inode_of(fs, parent);
+	fs_attr_inval(fs, m->p);
 	m->gid = fs_new_gid(m->p, fuse_req_ctx(req));
 	m->h = fs_fid_hold(m->p);
 }
@@ -105,6 +108,8 @@ static void op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const 
 	struct stat st;
 	int r = check_name(newname);
 	if (r == 0) {
+		fs_attr_inval(fs, np);
+		fs_attr_inval(fs, i);
 		struct fs_fidref *hi = fs_fid_hold(i), *hp = fs_fid_hold(np);
 		r = p9_link(fs->c, hp->fid, hi->fid, newname);
 		if (r == 0)
@@ -137,6 +142,7 @@ static bool fallback_errno(int r)
 static int do_unlink(struct fs *fs, struct fs_inode *p, const char *name, uint32_t flags)
 {
 	int r;
+	fs_attr_inval(fs, p);
 	if (!atomic_load(&fs->no_unlinkat)) {
 		struct fs_fidref *h = fs_fid_hold(p);
 		r = p9_unlinkat(fs->c, h->fid, name, flags);
@@ -177,6 +183,8 @@ static void op_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 static int do_rename(struct fs *fs, struct fs_inode *op, const char *oname,
 		     struct fs_inode *np, const char *nname)
 {
+	fs_attr_inval(fs, op);
+	fs_attr_inval(fs, np);
 	struct fs_fidref *ho = fs_fid_hold(op), *hn = fs_fid_hold(np);
 	int r = -EOPNOTSUPP;
 	if (!atomic_load(&fs->no_renameat)) {

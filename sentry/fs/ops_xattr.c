@@ -12,8 +12,8 @@
 #define XATTR_NAME_MAX 255u
 
 /* Read the xattr (or the list, name "") into a fresh buffer. */
-static int xattr_fetch(struct fs *fs, struct fs_inode *i, const char *name, size_t want,
-		       char **out, size_t *len)
+int fs_xattr_fetch(struct fs *fs, struct fs_inode *i, const char *name, size_t want, char **out,
+		   size_t *len)
 {
 	uint32_t fid;
 	uint64_t size;
@@ -65,28 +65,24 @@ static void reply_xattr(fuse_req_t req, size_t want, int r, char *buf, size_t le
 	free(buf);
 }
 
-#define FCAPS_NAME "security.capability"
-
 static void op_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size)
 {
 	struct fs *fs = fs_of(req);
 	struct fs_inode *i = fs_inode_of(fs, ino);
 	char *buf = NULL;
 	size_t len = 0;
-	/* every write(2) asks this (file capabilities are cleared by writes);
-	 * with the export ours alone, remember the answer */
-	bool fcaps = fs->exclusive && !strcmp(name, FCAPS_NAME);
-	uint32_t gen = atomic_load(&i->xgen);
-	if (fcaps && atomic_load(&i->no_fcaps) == gen + 1) {
+	/* ls -l and every write(2) ask these: remember that they are absent */
+	int bit = fs_xneg_bit(fs, name);
+	uint32_t gen = fs_xneg_gen(i);
+	if (fs_xneg_absent(fs, i, bit)) {
 		fuse_reply_err(req, ENODATA);
 		return;
 	}
-	int r = name[0] ? xattr_fetch(fs, i, name, size, &buf, &len) : -EINVAL;
+	int r = name[0] ? fs_xattr_fetch(fs, i, name, size, &buf, &len) : -EINVAL;
 	/* Linux servers answer ENODATA; some answer ENOENT or EOPNOTSUPP */
 	if (r == -ENOENT)
 		r = -ENODATA;
-	if (fcaps && r == -ENODATA)
-		atomic_store(&i->no_fcaps, gen + 1);   /* stale if xgen moved */
+	fs_xneg_learn(fs, i, gen, bit, r);   /* ignored if xgen moved */
 	reply_xattr(req, size, r, buf, len);
 }
 
@@ -95,7 +91,7 @@ static void op_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
 	struct fs *fs = fs_of(req);
 	char *buf = NULL;
 	size_t len = 0;
-	int r = xattr_fetch(fs, fs_inode_of(fs, ino), "", size, &buf, &len);
+	int r = fs_xattr_fetch(fs, fs_inode_of(fs, ino), "", size, &buf, &len);
 	/* the list is NUL-separated names: refuse one that is not */
 	if (r == 0 && buf && len && buf[len - 1] != '\0')
 		r = -EIO;
@@ -110,7 +106,8 @@ static int xattr_store(struct fs *fs, struct fs_inode *i, const char *name, cons
 	uint32_t fid;
 	/* forget what a get learnt, before and after: a get that overlapped
 	 * the change must not be believed */
-	atomic_fetch_add(&i->xgen, 1);
+	fs_xneg_forget(i);
+	fs_attr_inval(fs, i);   /* ctime */
 	struct fs_fidref *h;
 	int r = fs_fid_hold_verified(fs, i, &h);
 	if (r < 0)
@@ -128,7 +125,7 @@ static int xattr_store(struct fs *fs, struct fs_inode *i, const char *name, cons
 	}
 	int rc = p9_clunk(fs->c, fid);
 	p9_fid_release(fs->c, fid);
-	atomic_fetch_add(&i->xgen, 1);
+	fs_xneg_forget(i);
 	return r < 0 ? r : rc;
 }
 

@@ -250,6 +250,17 @@ static void fs_fini(struct fs *fs)
 
 /* ---- FUSE init/destroy ---- */
 
+/* The largest FUSE read or write: whole pages within one Tread/Twrite.
+ * msize 1 MiB leaves 1 MiB - 24 of payload, so 1 MiB requests would go
+ * out as a full message and a 24-byte one. */
+static uint32_t fuse_io_size(const struct fs *fs)
+{
+	uint32_t pg = (uint32_t)sysconf(_SC_PAGESIZE);
+	uint32_t io = fs->iounit < FS_MAX_IO ? fs->iounit : FS_MAX_IO;
+	io -= io % pg;
+	return io < pg ? pg : io;
+}
+
 static void op_init(void *userdata, struct fuse_conn_info *conn)
 {
 	struct fs *fs = userdata;
@@ -271,7 +282,7 @@ static void op_init(void *userdata, struct fuse_conn_info *conn)
 	conn->want |= want & conn->capable;
 	fs->writeback = (conn->want & FUSE_CAP_WRITEBACK_CACHE) != 0;
 
-	conn->max_write = FS_MAX_IO;    /* libfuse clamps to its buffer */
+	conn->max_write = fuse_io_size(fs);   /* libfuse derives max_pages */
 	conn->max_background = 64;
 	conn->congestion_threshold = 48;
 	conn->time_gran = 1;
@@ -292,8 +303,10 @@ void fs_ops_session(struct fuse_lowlevel_ops *ops)
 
 /* The kernel caps a FUSE mount's readahead at its default (128 KiB): one
  * 9P round trip per 128 KiB halves sequential reads.  Raise it through the
- * mount's bdi in sysfs; without the right (not root) it stays as it is. */
-static void raise_readahead(const char *mountpoint)
+ * mount's bdi in sysfs to two full requests (a window that is not a
+ * multiple of the request size sends a runt each time); without the right
+ * (not root) it stays as it is. */
+static void raise_readahead(const char *mountpoint, uint32_t io)
 {
 	struct stat st;
 	char path[96];
@@ -305,7 +318,7 @@ static void raise_readahead(const char *mountpoint)
 	if (fd < 0)
 		return;
 	char val[16];
-	int n = snprintf(val, sizeof val, "%u", FS_MAX_IO / 1024);
+	int n = snprintf(val, sizeof val, "%u", 2 * io / 1024);
 	if (write(fd, val, (size_t)n) != n)
 		log_debug("fs: cannot raise readahead: %m");
 	close(fd);
@@ -377,7 +390,7 @@ int fs_mount_start(int conn_fd, const char *mountpoint, const struct fs_opts *o,
 		mount_free(m);
 		return r;
 	}
-	raise_readahead(m->mountpoint);   /* a FUSE request: workers are up */
+	raise_readahead(m->mountpoint, fuse_io_size(&m->fs));   /* a FUSE request: workers are up */
 	*out = m;
 	return 0;
 }
