@@ -40,7 +40,7 @@ static int getattr_raw(struct fs *fs, uint32_t fid, struct p9_attr *a)
 int fs_getattr_fid(struct fs *fs, uint32_t fid, struct fs_inode *i, struct stat *st)
 {
 	struct p9_attr a;
-	uint64_t stamp = fs_attr_stamp(fs), ns = atomic_load(&fs->ns_gen);
+	uint64_t stamp = fs_attr_stamp(fs), lgen = fs_lgen(fs);
 	int r = getattr_raw(fs, fid, &a);
 	if (r == 0 && i)
 		r = fs_qid_check(i, &a.qid);
@@ -50,7 +50,7 @@ int fs_getattr_fid(struct fs *fs, uint32_t fid, struct fs_inode *i, struct stat 
 	if (i) {
 		atomic_store_explicit(&i->mode, a.mode, memory_order_relaxed);
 		atomic_store_explicit(&i->gid, a.gid, memory_order_relaxed);
-		fs_attr_store(fs, i, st, stamp, ns);
+		fs_attr_store(fs, i, st, stamp, lgen);
 	}
 	return 0;
 }
@@ -91,7 +91,7 @@ int fs_lookup_entry(struct fs *fs, struct fs_inode *parent, const char *name,
 
 	if (strlen(name) > 255)
 		return -ENAMETOOLONG;
-	uint64_t gen = atomic_load(&fs->ns_gen), stamp = fs_attr_stamp(fs);
+	uint64_t gen = atomic_load(&fs->ns_gen), stamp = fs_attr_stamp(fs), lgen = fs_lgen(fs);
 	int r = fs_inode_walk1(fs, parent, name, &fid, &qid);
 	if (r < 0)
 		return r;
@@ -111,7 +111,8 @@ int fs_lookup_entry(struct fs *fs, struct fs_inode *parent, const char *name,
 		return r;
 	atomic_store_explicit(&i->mode, st.st_mode, memory_order_relaxed);
 	atomic_store_explicit(&i->gid, st.st_gid, memory_order_relaxed);
-	fs_attr_store(fs, i, &st, stamp, gen);
+	fs_attr_store(fs, i, &st, stamp, lgen);
+	fs_name_set(fs, parent, name, &qid);
 	fs_entry_fill(fs, i, &st, e);
 	return 0;
 }

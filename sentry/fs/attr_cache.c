@@ -13,7 +13,7 @@ static uint64_t now_ns(void)
 }
 
 void fs_attr_store(struct fs *fs, struct fs_inode *i, const struct stat *st, uint64_t stamp,
-		   uint64_t ns)
+		   uint64_t lgen)
 {
 	if (!fs->exclusive)
 		return;
@@ -22,7 +22,7 @@ void fs_attr_store(struct fs *fs, struct fs_inode *i, const struct stat *st, uin
 	if (i->inval_at <= stamp) {
 		i->attr = *st;
 		i->attr_ok = true;
-		i->attr_ns = ns;
+		i->attr_lgen = lgen;
 		i->attr_until = until;
 	}
 	pthread_mutex_unlock(&i->amu);
@@ -39,14 +39,30 @@ void fs_attr_inval(struct fs *fs, struct fs_inode *i)
 	pthread_mutex_unlock(&i->amu);
 }
 
+void fs_attr_unlinked(struct fs *fs, struct fs_inode *i)
+{
+	if (!fs->exclusive)
+		return;
+	uint64_t seq = atomic_fetch_add(&fs->aseq, 1) + 1;
+	pthread_mutex_lock(&i->amu);
+	/* a regular file's ctime is the kernel's own with the writeback
+	 * cache: only the link count moved.  Others: ask again. */
+	if (fs->writeback && S_ISREG(i->attr.st_mode) && i->attr.st_nlink > 0)
+		i->attr.st_nlink--;
+	else
+		i->attr_ok = false;
+	i->inval_at = seq;   /* a getattr asked before must not undo this */
+	pthread_mutex_unlock(&i->amu);
+}
+
 bool fs_attr_cached(struct fs *fs, struct fs_inode *i, enum fs_attr_use use, struct stat *st)
 {
 	if (!fs->exclusive)
 		return false;
-	uint64_t ns = atomic_load(&fs->ns_gen), now = now_ns();
+	uint64_t lgen = fs_lgen(fs), now = now_ns();
 	pthread_mutex_lock(&i->amu);
 	bool ok = i->attr_ok && now < i->attr_until;
-	if (ok && i->attr_ns != ns && use != FS_ATTR_CONTENT) {
+	if (ok && i->attr_lgen != lgen && use != FS_ATTR_CONTENT) {
 		/* a directory's own changes are invalidated by name; a file
 		 * with one name still reached by it kept that name */
 		bool lone = S_ISDIR(i->attr.st_mode) || i->attr.st_nlink <= 1;
@@ -56,4 +72,55 @@ bool fs_attr_cached(struct fs *fs, struct fs_inode *i, enum fs_attr_use use, str
 		*st = i->attr;
 	pthread_mutex_unlock(&i->amu);
 	return ok;
+}
+
+/* What a setattr may change to be predicted: no size (blocks move), no
+ * "now" (the server's clock). */
+#define PREDICTABLE (FUSE_SET_ATTR_MODE | FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID | \
+		     FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_MTIME | FUSE_SET_ATTR_CTIME)
+
+/* Would the server change mode bits of its own accord?  chown clears
+ * setuid/setgid; chmod clears setgid when the caller is not in the
+ * file's group: only the server knows, so never predict those. */
+static bool mode_side_effects(const struct stat *cur, const struct stat *attr, int to_set)
+{
+	if ((to_set & FUSE_SET_ATTR_MODE) && (attr->st_mode & (S_ISUID | S_ISGID)))
+		return true;
+	if ((to_set & (FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID)) &&
+	    ((to_set & FUSE_SET_ATTR_MODE) || (cur->st_mode & (S_ISUID | S_ISGID))))
+		return true;
+	return false;
+}
+
+bool fs_attr_predict(struct fs *fs, struct fs_inode *i, const struct stat *attr, int to_set,
+		     struct stat *st, uint64_t *lgen)
+{
+	/* With the writeback cache the kernel keeps a regular file's size,
+	 * mtime and ctime itself and ignores them in replies; what it takes
+	 * from a reply (mode, owner, atime, links, blocks) a setattr of
+	 * times, owner or mode sets to the values asked. */
+	if (!fs->writeback || (to_set & ~PREDICTABLE) || !to_set)
+		return false;
+	uint64_t now = now_ns();
+	pthread_mutex_lock(&i->amu);
+	bool ok = i->attr_ok && now < i->attr_until && i->attr_lgen == fs_lgen(fs) &&
+		  S_ISREG(i->attr.st_mode) && !mode_side_effects(&i->attr, attr, to_set);
+	if (ok) {
+		*st = i->attr;
+		*lgen = i->attr_lgen;
+	}
+	pthread_mutex_unlock(&i->amu);
+	if (!ok)
+		return false;
+	if (to_set & FUSE_SET_ATTR_MODE)
+		st->st_mode = (st->st_mode & S_IFMT) | (attr->st_mode & 07777);
+	if (to_set & FUSE_SET_ATTR_UID)
+		st->st_uid = attr->st_uid;
+	if (to_set & FUSE_SET_ATTR_GID)
+		st->st_gid = attr->st_gid;
+	if (to_set & FUSE_SET_ATTR_ATIME)
+		st->st_atim = attr->st_atim;
+	if (to_set & FUSE_SET_ATTR_MTIME)
+		st->st_mtim = attr->st_mtim;
+	return true;
 }

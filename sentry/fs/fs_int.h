@@ -57,7 +57,7 @@ struct fs_inode {
 	pthread_mutex_t amu;          /* guards attr .. attr_until */
 	struct stat attr;
 	bool attr_ok;
-	uint64_t attr_ns;             /* fs->ns_gen before they were asked */
+	uint64_t attr_lgen;           /* fs->lgen before they were asked */
 	uint64_t attr_until;          /* CLOCK_MONOTONIC ns they expire at */
 	uint64_t inval_at;            /* fs->aseq of the last change (under amu) */
 };
@@ -92,6 +92,10 @@ struct fs {
 	/* Bumped by every change of a file's attrs this mount makes: a
 	 * getattr asked before a change must not be cached after it. */
 	_Atomic uint64_t aseq;
+	/* Bumped when a name this mount removed reached a file it cannot
+	 * tell (names.c): any cached link count may be off by one. */
+	_Atomic uint64_t lgen;
+	struct fs_names *names;
 	/* files this mount creates get no security label from the server
 	 * (learnt from the first one asked; xattr_cache.c) */
 	atomic_bool new_unlabeled, labels_seen;
@@ -162,15 +166,21 @@ static inline uint64_t fs_attr_stamp(struct fs *fs)
 {
 	return atomic_load(&fs->aseq);
 }
-/* Remember st, asked at `stamp` (fs_attr_stamp) and namespace generation
- * `ns`, unless the file changed since. */
+static inline uint64_t fs_lgen(struct fs *fs)
+{
+	return atomic_load(&fs->lgen);
+}
+/* Remember st, asked at `stamp` (fs_attr_stamp) and link generation
+ * `lgen` (fs_lgen), unless the file changed since. */
 void fs_attr_store(struct fs *fs, struct fs_inode *i, const struct stat *st, uint64_t stamp,
-		   uint64_t ns);
+		   uint64_t lgen);
+/* A name of i went away through this mount: one link less. */
+void fs_attr_unlinked(struct fs *fs, struct fs_inode *i);
 /* The file changed (or may have): forget its attrs. */
 void fs_attr_inval(struct fs *fs, struct fs_inode *i);
-/* Cached attrs still good for `use`?  An unlink or rename since they
- * were asked may have moved a file's link count and ctime (a name of it
- * went), never its mode, size or mtime. */
+/* Cached attrs still good for `use`?  An unlink or rename of a file this
+ * mount could not name since they were asked may have moved a link count
+ * and ctime, never a mode, size or mtime. */
 enum fs_attr_use {
 	FS_ATTR_CONTENT,   /* mode, owner, size, times but ctime */
 	FS_ATTR_ENTRY,     /* all, for a file reached by name: only files
@@ -178,6 +188,26 @@ enum fs_attr_use {
 	FS_ATTR_ALL,       /* all, for a file that may have lost its name */
 };
 bool fs_attr_cached(struct fs *fs, struct fs_inode *i, enum fs_attr_use use, struct stat *st);
+/* The attrs a setattr (FUSE's `to_set` of `attr`) will leave, if they can
+ * be known without asking: *lgen is the link generation they hold at. */
+bool fs_attr_predict(struct fs *fs, struct fs_inode *i, const struct stat *attr, int to_set,
+		     struct stat *st, uint64_t *lgen);
+
+/* names.c: which file a name in a directory reached when this mount last
+ * looked it up or made it, so that an unlink knows whose link count it
+ * moved without asking.  A bounded table of hints (cache=exclusive). */
+int fs_names_new(struct fs_names **out);
+void fs_names_free(struct fs_names *n);
+void fs_name_set(struct fs *fs, struct fs_inode *dir, const char *name, const struct p9_qid *qid);
+void fs_name_absent(struct fs *fs, struct fs_inode *dir, const char *name);
+void fs_name_drop(struct fs *fs, struct fs_inode *dir, const char *name);
+/* Before this mount removes `name` from dir (unlink, rmdir, rename over
+ * it): 1 and its qid if a file is there, 0 if none, -errno if unknown.
+ * The hint goes; a lost hint costs a walk. */
+int fs_name_victim(struct fs *fs, struct fs_inode *dir, const char *name, struct p9_qid *qid);
+/* After the removal succeeded: that file lost a link (`counted`: its
+ * cached link count is corrected, else its attrs are dropped). */
+void fs_name_gone(struct fs *fs, int victim, const struct p9_qid *qid, bool counted);
 
 /* xattr_cache.c: a negative cache of the xattrs the kernel asks about
  * on every ls -l or write (security.capability, security.selinux, POSIX

@@ -134,7 +134,9 @@ static int add_entry(fuse_req_t req, struct fs *fs, struct fs_inode *dir, bool p
 		memset(&e, 0, sizeof e);
 		e.attr.st_ino = d->qid.path;
 		e.attr.st_mode = (mode_t)d->type << 12;
-	} else if (known_entry(fs, d, &e) < 0) {
+	} else if (known_entry(fs, d, &e) == 0) {
+		fs_name_set(fs, dir, name, &d->qid);
+	} else {
 		int r = fs_lookup_entry(fs, dir, name, &e);
 		if (r == -ENOENT)
 			return -ENOENT;

@@ -10,7 +10,10 @@ static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
 	struct fs *fs = fs_of(req);
 	struct fuse_entry_param e;
-	int r = fs_lookup_entry(fs, fs_inode_of(fs, parent), name, &e);
+	struct fs_inode *p = fs_inode_of(fs, parent);
+	int r = fs_lookup_entry(fs, p, name, &e);
+	if (r == -ENOENT)
+		fs_name_absent(fs, p, name);
 	if (r == -ENOENT && fs->neg_timeout > 0) {
 		/* a negative entry: the kernel remembers the name is absent */
 		memset(&e, 0, sizeof e);
@@ -165,10 +168,15 @@ static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to
 		return;
 	}
 	uint32_t fid = fi ? fs_file_of(fi)->fid : h->fid;
+	uint64_t lgen;
+	bool known = fs_attr_predict(fs, i, attr, to_set, &st, &lgen);
 	fs_attr_inval(fs, i);
+	uint64_t stamp = fs_attr_stamp(fs);
 	if (ia.valid)
 		r = p9_setattr(fs->c, fid, &ia);
-	if (r == 0)
+	if (r == 0 && known)
+		fs_attr_store(fs, i, &st, stamp, lgen);   /* no getattr needed */
+	else if (r == 0)
 		r = fs_getattr_fid(fs, fid, i, &st);
 	if (h)
 		fs_fid_drop(fs, i, h);

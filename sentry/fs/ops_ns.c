@@ -107,10 +107,15 @@ static void op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const 
 	struct fuse_entry_param e;
 	struct stat st;
 	int r = check_name(newname);
+	struct fs_fidref *hi = NULL;
+	/* Tlink names the file by its fid: on a server whose fids are
+	 * paths, one whose name went must not be used (nor another file's) */
+	if (r == 0)
+		r = fs_fid_hold_verified(fs, i, &hi);
 	if (r == 0) {
 		fs_attr_inval(fs, np);
 		fs_attr_inval(fs, i);
-		struct fs_fidref *hi = fs_fid_hold(i), *hp = fs_fid_hold(np);
+		struct fs_fidref *hp = fs_fid_hold(np);
 		r = p9_link(fs->c, hp->fid, hi->fid, newname);
 		if (r == 0)
 			r = fs_getattr_fid(fs, hi->fid, i, &st);
@@ -128,8 +133,10 @@ static void op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const 
 	uint32_t fid;
 	struct p9_qid qid;
 	uint64_t gen = atomic_load(&fs->ns_gen);
-	if (fs_inode_walk1(fs, np, newname, &fid, &qid) == 0)
+	if (fs_inode_walk1(fs, np, newname, &fid, &qid) == 0) {
+		fs_name_set(fs, np, newname, &qid);
 		fs_inode_refresh(fs, fid, &qid, gen, true);
+	}
 	fs_entry_fill(fs, i, &st, &e);
 	fuse_reply_entry(req, &e);
 }
@@ -162,21 +169,33 @@ static int do_unlink(struct fs *fs, struct fs_inode *p, const char *name, uint32
 	return r;
 }
 
+/* Unlink or rmdir, then correct what is cached about the file that lost
+ * the name. */
+static int unlink_name(struct fs *fs, struct fs_inode *p, const char *name, uint32_t flags)
+{
+	struct p9_qid victim;
+	int known = fs_name_victim(fs, p, name, &victim);
+	int r = do_unlink(fs, p, name, flags);
+	if (r == 0) {
+		fs_ns_changed(fs);
+		fs_name_gone(fs, known, &victim, true);
+	} else if (known == 1) {
+		fs_name_set(fs, p, name, &victim);   /* still there */
+	}
+	return r;
+}
+
 static void op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
 	struct fs *fs = fs_of(req);
-	int r = do_unlink(fs, fs_inode_of(fs, parent), name, 0);
-	if (r == 0)
-		fs_ns_changed(fs);
+	int r = unlink_name(fs, fs_inode_of(fs, parent), name, 0);
 	fuse_reply_err(req, -r);
 }
 
 static void op_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
 	struct fs *fs = fs_of(req);
-	int r = do_unlink(fs, fs_inode_of(fs, parent), name, P9_AT_REMOVEDIR);
-	if (r == 0)
-		fs_ns_changed(fs);
+	int r = unlink_name(fs, fs_inode_of(fs, parent), name, P9_AT_REMOVEDIR);
 	fuse_reply_err(req, -r);
 }
 
@@ -213,18 +232,28 @@ static void op_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 	/* RENAME_NOREPLACE/EXCHANGE/WHITEOUT have no 9P form; callers such
 	 * as mv fall back on EINVAL */
 	int r = flags ? -EINVAL : check_name(newname);
-	struct fs_inode *np = fs_inode_of(fs, newparent);
+	struct fs_inode *op = fs_inode_of(fs, parent), *np = fs_inode_of(fs, newparent);
+	struct p9_qid victim;
+	int known = r == 0 ? fs_name_victim(fs, np, newname, &victim) : 0;
 	if (r == 0)
-		r = do_rename(fs, fs_inode_of(fs, parent), name, np, newname);
+		r = do_rename(fs, op, name, np, newname);
+	if (r < 0 && known == 1)
+		fs_name_set(fs, np, newname, &victim);   /* still there */
 	if (r == 0) {
-		fs_ns_changed(fs);   /* the new name's old file lost it */
+		fs_ns_changed(fs);
+		/* the new name's old file (which may be the moved one, a
+		 * link of it: drop its attrs rather than count) */
+		fs_name_gone(fs, known, &victim, false);
+		fs_name_drop(fs, op, name);
 		/* the moved file's inode takes a fid at its new name (before the
 		 * reply: np is pinned only while the request lives) */
 		uint32_t fid;
 		struct p9_qid qid;
 		uint64_t gen = atomic_load(&fs->ns_gen);
-		if (fs_inode_walk1(fs, np, newname, &fid, &qid) == 0)
+		if (fs_inode_walk1(fs, np, newname, &fid, &qid) == 0) {
+			fs_name_set(fs, np, newname, &qid);
 			fs_inode_refresh(fs, fid, &qid, gen, false);
+		}
 	}
 	fuse_reply_err(req, -r);
 }

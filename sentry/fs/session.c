@@ -227,6 +227,11 @@ static int fs_init(struct fs *fs, int conn_fd, const struct fs_opts *o)
 		fs->attr_timeout = fs->entry_timeout = 1.0;
 		fs->neg_timeout = 0;
 	}
+	if (fs->exclusive) {
+		r = fs_names_new(&fs->names);
+		if (r < 0)
+			return r;
+	}
 	if (fs->iounit < FS_MAX_IO) {
 		r = fs_iopool_new(FS_POOL_THREADS, &fs->pool);
 		if (r < 0)
@@ -241,6 +246,8 @@ static void fs_fini(struct fs *fs)
 		p9_client_kill(fs->c);
 	fs_iopool_free(fs->pool);
 	fs->pool = NULL;
+	fs_names_free(fs->names);
+	fs->names = NULL;
 	if (fs->itab.buckets)
 		fs_itable_destroy(fs);
 	if (fs->c)
