@@ -71,8 +71,8 @@ void conn_put(struct conn *c)
 	free(c->rbuf);
 	free(c->obuf);
 	pthread_mutex_destroy(&c->lock);
+	server_conn_gone(c);
 	free(c);
-	server_conn_gone();
 }
 
 static uint32_t msize_of(const struct conn *c)

@@ -32,6 +32,7 @@ struct shard {
 	ev_async wake_w;
 	ev_prepare batch_w;
 	struct conn_w *conns;      /* this shard's thread only */
+	atomic_uint n_conns;       /* connections placed here, still alive */
 	pthread_t thread;
 	bool started;
 
@@ -54,7 +55,6 @@ struct conn_w {
 static const struct gofer_config *cfg;
 static struct shard shards[MAX_SHARDS];
 static unsigned n_shards;
-static unsigned next_shard;
 static ev_signal sigint_w, sigterm_w;
 static ev_timer accept_pause_w;
 static struct listener *listeners;    /* shard 0 only */
@@ -223,8 +223,12 @@ void server_wake(struct conn *c)
 	ev_async_send(s->loop, &s->wake_w);
 }
 
-void server_conn_gone(void)
+void server_conn_gone(struct conn *c)
 {
+	struct shard *s = c->shard;
+	if (!s)
+		return;         /* never placed, never counted */
+	atomic_fetch_sub(&s->n_conns, 1);
 	/* shard 0 decides whether the server is done */
 	if (atomic_fetch_sub(&n_conns, 1) == 1)
 		ev_async_send(shards[0].loop, &shards[0].wake_w);
@@ -236,7 +240,21 @@ static void batch_cb(struct ev_loop *l, ev_prepare *w, int revents)
 	dispatch_run_batch();
 }
 
-/* Serve fd on the next shard in turn. */
+/* The shard serving the fewest connections (the first on a tie). */
+static struct shard *pick_shard(void)
+{
+	struct shard *best = &shards[0];
+	unsigned least = atomic_load(&best->n_conns);
+	for (unsigned i = 1; i < n_shards && least > 0; i++) {
+		unsigned n = atomic_load(&shards[i].n_conns);
+		if (n < least) {
+			best = &shards[i];
+			least = n;
+		}
+	}
+	return best;
+}
+
 static int start_conn(int fd, const struct gofer_export *exp)
 {
 	struct conn *c = conn_new(fd, cfg, exp);
@@ -244,8 +262,9 @@ static int start_conn(int fd, const struct gofer_export *exp)
 		close(fd);
 		return -ENOMEM;
 	}
-	struct shard *s = &shards[next_shard++ % n_shards];
+	struct shard *s = pick_shard();
 	c->shard = s;
+	atomic_fetch_add(&s->n_conns, 1);
 	atomic_fetch_add(&n_conns, 1);
 	if (s == &shards[0]) {
 		adopt(s, c);
@@ -333,6 +352,7 @@ static int shard_init(struct shard *s, bool main_loop)
 	if (!s->loop)
 		return -ENOMEM;
 	pthread_mutex_init(&s->lock, NULL);
+	atomic_init(&s->n_conns, 0);
 	ev_async_init(&s->wake_w, wake_cb);
 	s->wake_w.data = s;
 	ev_async_start(s->loop, &s->wake_w);
@@ -406,6 +426,8 @@ static void move_to_first(struct shard *s)
 {
 	for (struct conn *c = take_adopted(s), *next; c; c = next) {
 		next = c->pend_next;
+		atomic_fetch_sub(&s->n_conns, 1);
+		atomic_fetch_add(&shards[0].n_conns, 1);
 		c->shard = &shards[0];
 		adopt(&shards[0], c);
 	}

@@ -21,7 +21,7 @@ int server_run(void);
 /* From any thread: the loop should look at c (output queued, reading may
  * resume, or the connection failed). */
 void server_wake(struct conn *c);
-/* From conn_put: a connection is gone. */
-void server_conn_gone(void);
+/* From conn_put: c is gone (only its shard is looked at). */
+void server_conn_gone(struct conn *c);
 
 #endif
