@@ -133,6 +133,7 @@ teardown() { oci_teardown; }
 		burrow start "$CID"
 		burrow kill "$CID" "$sig"
 		run burrow wait "$CID"
+		echo "wait after $sig: status $status: $output"
 		[ "$(echo "$output" | jq .exitStatus)" -eq 137 ]
 		wait_for test "$(status_of)" = stopped
 		burrow delete "$CID"
