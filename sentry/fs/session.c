@@ -310,9 +310,10 @@ void fs_ops_session(struct fuse_lowlevel_ops *ops)
 
 /* The kernel caps a FUSE mount's readahead at its default (128 KiB): one
  * 9P round trip per 128 KiB halves sequential reads.  Raise it through the
- * mount's bdi in sysfs to two full requests (a window that is not a
- * multiple of the request size sends a runt each time); without the right
- * (not root) it stays as it is. */
+ * mount's bdi in sysfs to four full requests, so that several are in
+ * flight while the server reads its disk (a window that is not a multiple
+ * of the request size sends a runt each time); without the right (not
+ * root) it stays as it is. */
 static void raise_readahead(const char *mountpoint, uint32_t io)
 {
 	struct stat st;
@@ -325,7 +326,7 @@ static void raise_readahead(const char *mountpoint, uint32_t io)
 	if (fd < 0)
 		return;
 	char val[16];
-	int n = snprintf(val, sizeof val, "%u", 2 * io / 1024);
+	int n = snprintf(val, sizeof val, "%u", 4 * io / 1024);
 	if (write(fd, val, (size_t)n) != n)
 		log_debug("fs: cannot raise readahead: %m");
 	close(fd);
