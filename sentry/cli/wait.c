@@ -15,14 +15,30 @@ static int print(const char *id, json_int_t status)
 	return fflush(stdout) == EOF ? cli_fail("wait: cannot write the output") : 0;
 }
 
-/* After the fact: the status state.json got, if the sandbox lived to
- * record it. */
+/* The sentry outlives its app until the control server has recorded the
+ * exit status (or gave up): a container is "stopped" as soon as the app
+ * is gone, maybe before that. */
+#define RECORD_WAIT_MS 5000
+
+/* After the fact: the status the control server recorded, if the sandbox
+ * lived to record it. */
 static int recorded(const struct cli_globals *g, const char *id)
 {
 	struct container c;
 	if (container_open(g, id, false, &c))
 		return 1;
 	json_t *st = json_object_get(c.state, "exitStatus");
+	if (!st) {
+		unsigned long long start = (unsigned long long)json_integer_value(
+			json_object_get(c.state, "sentry_start"));
+		pid_t sentry = c.sentry;
+		container_close(&c);
+		if (sentry > 0)
+			pid_wait_dead(sentry, start, RECORD_WAIT_MS);
+		if (container_open(g, id, false, &c))
+			return 1;
+		st = json_object_get(c.state, "exitStatus");
+	}
 	int r = json_is_integer(st) ? print(id, json_integer_value(st))
 				    : cli_fail("wait %s: stopped, and its exit status is unknown", id);
 	container_close(&c);
