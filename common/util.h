@@ -39,5 +39,8 @@ static inline int steal_fd(int *fd)
 /* Read/write exactly n bytes; return 0, -EIO on EOF, or -errno. */
 int read_full(int fd, void *buf, size_t n);
 int write_full(int fd, const void *buf, size_t n);
+/* Replace path with text atomically (mode 0600): through a temporary of
+ * this process's own (path.PID.tmp), so that writers never share one. */
+int write_file_atomic(const char *path, const char *text);
 
 #endif

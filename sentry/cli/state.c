@@ -70,28 +70,8 @@ int state_remove(const char *dir)
 	unlink_in(dir, "state.json.tmp", false);
 	unlink_in(dir, "gofer.log", false);
 	unlink_in(dir, STATEFILE_EXIT, false);
-	unlink_in(dir, STATEFILE_EXIT ".tmp", false);
 	unlink_in(dir, BOOT_STAGING, true);
 	return rmdir(dir) < 0 && errno != ENOENT ? -errno : 0;
-}
-
-static int write_atomic(const char *path, const char *text)
-{
-	/* A name of our own: the sentry's control process rewrites state.json
-	 * (through its own temporary) when the app exits, maybe right now. */
-	char tmp[4200];
-	snprintf(tmp, sizeof tmp, "%s.%d.tmp", path, (int)getpid());
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return -errno;
-	int r = write_full(fd, text, strlen(text));
-	if (close(fd) < 0 && r == 0)
-		r = -errno;
-	if (r == 0 && rename(tmp, path) < 0)
-		r = -errno;
-	if (r < 0)
-		unlink(tmp);
-	return r;
 }
 
 static json_t *pids_json(const pid_t *p, size_t n)
@@ -123,7 +103,7 @@ int state_write(const char *dir, const struct state_info *s)
 	if (!text)
 		return -ENOMEM;
 	snprintf(path, sizeof path, "%s/state.json", dir);
-	int r = write_atomic(path, text);
+	int r = write_file_atomic(path, text);
 	free(text);
 	return r;
 }
@@ -132,5 +112,5 @@ int state_write_pid_file(const char *path, pid_t pid)
 {
 	char text[32];
 	snprintf(text, sizeof text, "%d", (int)pid);
-	return write_atomic(path, text);
+	return write_file_atomic(path, text);
 }

@@ -88,21 +88,10 @@ int statefile_update(const char *dir, const json_t *changes, bool wait)
 
 int statefile_write_exit(const char *dir, int code)
 {
-	char path[4200], tmp[4208], text[16];
+	char path[4200], text[16];
 	snprintf(path, sizeof path, "%s/" STATEFILE_EXIT, dir);
-	snprintf(tmp, sizeof tmp, "%s.tmp", path);
-	int n = snprintf(text, sizeof text, "%d", code);
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return -errno;
-	int r = write_full(fd, text, (size_t)n);
-	if (close(fd) < 0 && r == 0)
-		r = -errno;
-	if (r == 0 && rename(tmp, path) < 0)
-		r = -errno;
-	if (r < 0)
-		unlink(tmp);
-	return r;
+	snprintf(text, sizeof text, "%d", code);
+	return write_file_atomic(path, text);
 }
 
 int statefile_read_exit(int dirfd, int *code)
