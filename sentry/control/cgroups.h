@@ -10,7 +10,7 @@
 
 #include "oci/spec.h"
 
-enum { CGX_MEMORY, CGX_PIDS, CGX_CPUACCT, CGX_N };
+enum { CGX_MEMORY, CGX_PIDS, CGX_CPUACCT, CGX_DEVICES, CGX_N };
 
 struct srv_cgroup {
 	bool v2;                     /* one dir: dir[CGX_MEMORY] */
