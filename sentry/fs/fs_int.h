@@ -73,6 +73,8 @@ struct fs_iopool;
 
 struct fs {
 	struct p9_client *c;
+	pthread_mutex_t files_mu;
+	struct fs_file *files;        /* files.c */
 	struct fs_inode *root;
 	struct fs_itable itab;
 	struct fs_iopool *pool;       /* fan-out of I/O larger than one message */
@@ -113,7 +115,15 @@ struct fs_file {
 	 * the server (the kernel mostly lists from its cache) */
 	bool lazy;
 	_Atomic uint32_t lazy_fid;
+	struct fs_file *prev, *next;  /* files.c: the mount's open files */
 };
+
+/* files.c: an open file or directory of this mount (zeroed), or NULL;
+ * freed by fs_file_free, or at the session's end if the kernel never
+ * released it (an unmount by signal drops pending releases). */
+struct fs_file *fs_file_new(struct fs *fs);
+void fs_file_free(struct fs *fs, struct fs_file *f);
+void fs_files_free_all(struct fs *fs);
 
 /* ops_dir.c: the open fid of f, opening a lazy directory now. */
 int fs_file_fid(struct fs *fs, struct fs_file *f, uint32_t *fid);

@@ -49,7 +49,7 @@ static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 {
 	struct fs *fs = fs_of(req);
 	struct fs_inode *i = fs_inode_of(fs, ino);
-	struct fs_file *f = calloc(1, sizeof *f);
+	struct fs_file *f = fs_file_new(fs);
 	if (!f) {
 		fuse_reply_err(req, ENOMEM);
 		return;
@@ -64,7 +64,7 @@ static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 	f->lazy = fs->exclusive && fs_inode_keep_fid(fs, i);
 	int r = f->lazy ? 0 : dir_open_fid(fs, i, &f->fid);
 	if (r < 0) {
-		free(f);
+		fs_file_free(fs, f);
 		fuse_reply_err(req, -r);
 		return;
 	}
@@ -76,7 +76,7 @@ static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 	if (fuse_reply_open(req, fi) == -ENOENT) {
 		if (!f->lazy)
 			fs_fid_put(fs, f->fid);
-		free(f);
+		fs_file_free(fs, f);
 	}
 }
 
@@ -230,7 +230,7 @@ static void op_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info 
 	uint32_t fid = f->lazy ? atomic_load(&f->lazy_fid) : f->fid;
 	if (fid != P9_NOFID)
 		fs_fid_put(fs, fid);
-	free(f);
+	fs_file_free(fs, f);
 	fuse_reply_err(req, 0);
 }
 

@@ -30,7 +30,7 @@ static int open_clone(struct fs *fs, struct fs_inode *i, uint32_t dfid, uint32_t
  * A fid that lost the file is repaired once (its spare after a link). */
 static int file_open(struct fs *fs, struct fs_inode *i, uint32_t flags, struct fs_file **out)
 {
-	struct fs_file *f = calloc(1, sizeof *f);
+	struct fs_file *f = fs_file_new(fs);
 	if (!f)
 		return -ENOMEM;
 	int r;
@@ -43,7 +43,7 @@ static int file_open(struct fs *fs, struct fs_inode *i, uint32_t flags, struct f
 			break;
 	}
 	if (r < 0) {
-		free(f);
+		fs_file_free(fs, f);
 		return r;
 	}
 	f->ino = i;
@@ -82,7 +82,7 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	set_cache_flags(fs, fi);
 	if (fuse_reply_open(req, fi) == -ENOENT) {   /* interrupted meanwhile */
 		fs_fid_put(fs, f->fid);
-		free(f);
+		fs_file_free(fs, f);
 	}
 }
 
@@ -99,12 +99,12 @@ static int do_create(fuse_req_t req, struct fs *fs, struct fs_inode *p, const ch
 
 	if (strlen(name) > 255)
 		return -ENAMETOOLONG;
-	struct fs_file *f = calloc(1, sizeof *f);
+	struct fs_file *f = fs_file_new(fs);
 	if (!f)
 		return -ENOMEM;
 	int r = fs_inode_clone(fs, p, &f->fid);
 	if (r < 0) {
-		free(f);
+		fs_file_free(fs, f);
 		return r;
 	}
 	uint64_t gen = atomic_load(&fs->ns_gen);
@@ -122,7 +122,7 @@ static int do_create(fuse_req_t req, struct fs *fs, struct fs_inode *p, const ch
 	}
 	if (r < 0) {
 		fs_fid_put(fs, f->fid);
-		free(f);
+		fs_file_free(fs, f);
 		return r;
 	}
 	f->ino = fs_inode_of(fs, e->ino);
@@ -152,7 +152,7 @@ static void op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_
 	if (fuse_reply_create(req, &e, fi) == -ENOENT) {
 		fs_fid_put(fs, f->fid);
 		fs_inode_forget(fs, f->ino, 1);
-		free(f);
+		fs_file_free(fs, f);
 	}
 }
 
@@ -172,7 +172,7 @@ static void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 	if (fi->flock_release)
 		fs_lock_flush(fs, f->ino, fi->lock_owner);
 	fs_fid_put(fs, f->fid);
-	free(f);
+	fs_file_free(fs, f);
 	fuse_reply_err(req, 0);
 }
 

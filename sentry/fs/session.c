@@ -204,6 +204,7 @@ static int attach(struct fs *fs, const struct fs_opts *o)
 
 static int fs_init(struct fs *fs, int conn_fd, const struct fs_opts *o)
 {
+	pthread_mutex_init(&fs->files_mu, NULL);
 	int r = fs_itable_init(&fs->itab);
 	if (r < 0) {
 		close(conn_fd);
@@ -248,6 +249,7 @@ static void fs_fini(struct fs *fs)
 	fs->pool = NULL;
 	fs_names_free(fs->names);
 	fs->names = NULL;
+	fs_files_free_all(fs);
 	if (fs->itab.buckets)
 		fs_itable_destroy(fs);
 	if (fs->c)
