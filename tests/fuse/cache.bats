@@ -6,15 +6,6 @@
 
 load helpers
 
-setup() {
-	need_fuse
-	fuse_setup
-}
-
-teardown() {
-	fuse_teardown
-}
-
 # 9P requests of type $1 logged since the log was last cut (after the
 # mount's asynchronous forgets and writebacks have landed)
 sent() { grep -c " <- $1 " "$T/server.log" || true; }

@@ -4,15 +4,6 @@
 
 load helpers
 
-setup() {
-	need_fuse
-	fuse_setup
-}
-
-teardown() {
-	fuse_teardown
-}
-
 # A workload that keeps writing and reading; it stops at the first error
 # and records when and what ($T/wl.out: "FAIL <time> <message>").
 workload() {

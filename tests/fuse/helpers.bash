@@ -126,3 +126,14 @@ fuse_teardown() {
 	rm -rf "$T"
 	return $bad
 }
+
+# Every FUSE suite's setup and teardown (a suite may define its own after
+# `load helpers`).
+setup() {
+	need_fuse
+	fuse_setup
+}
+
+teardown() {
+	fuse_teardown
+}

@@ -4,15 +4,6 @@
 
 load helpers
 
-setup() {
-	need_fuse
-	fuse_setup
-}
-
-teardown() {
-	fuse_teardown
-}
-
 # ---- the command line ----
 
 @test "mount: --help, --version and usage errors" {

@@ -9,15 +9,6 @@
 
 load helpers
 
-setup() {
-	need_fuse
-	fuse_setup
-}
-
-teardown() {
-	fuse_teardown
-}
-
 # mode and content of a file of the export
 server_file() { echo "$(stat -c %a "$T/export/$1") $(cat "$T/export/$1")"; }
 

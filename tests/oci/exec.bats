@@ -97,10 +97,7 @@ teardown() {
 }
 
 @test "exec --tty: with --detach the master goes to --console-socket" {
-	sock="$BATS_TEST_TMPDIR/console.sock"
-	"$RECVTTY" "$sock" >"$BATS_TEST_TMPDIR/tty.out" 2>"$BATS_TEST_TMPDIR/tty.err" &
-	rpid=$!
-	wait_for test -S "$sock"
+	console_listen
 	burrow exec --tty --detach --console-socket "$sock" --pid-file "$BATS_TEST_TMPDIR/exec.pid" \
 		"$CID" sh -c 'tty; echo via-pty'
 	wait "$rpid"

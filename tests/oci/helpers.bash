@@ -21,6 +21,15 @@ burrow() {
 	"$BURROW" --root "$STATE_ROOT" "$@"
 }
 
+# A console socket at $sock served by recvtty ($rpid): what arrives on
+# the pty goes to tty.out, its own messages to tty.err.
+console_listen() {
+	sock="$BATS_TEST_TMPDIR/console.sock"
+	"$RECVTTY" "$sock" >"$BATS_TEST_TMPDIR/tty.out" 2>"$BATS_TEST_TMPDIR/tty.err" &
+	rpid=$!
+	wait_for test -S "$sock"
+}
+
 # create (stdio to files in the test dir) + start.
 create_ctr() {
 	local id=${1:-$CID}

@@ -195,10 +195,7 @@ teardown() { oci_teardown; }
 @test "terminal: the pty master goes to --console-socket (conmon's protocol)" {
 	spec_edit '.process.terminal = true'
 	spec_args sh -c 'tty; echo on-the-pty; exit 3'
-	sock="$BATS_TEST_TMPDIR/console.sock"
-	"$RECVTTY" "$sock" >"$BATS_TEST_TMPDIR/tty.out" 2>"$BATS_TEST_TMPDIR/tty.err" &
-	rpid=$!
-	wait_for test -S "$sock"
+	console_listen
 	burrow create --bundle "$BUNDLE" --console-socket "$sock" "$CID"
 	burrow start "$CID"
 	run burrow wait "$CID"
@@ -214,10 +211,7 @@ teardown() { oci_teardown; }
 @test "run --detach --console-socket: the pty master goes to the socket" {
 	spec_edit '.process.terminal = true'
 	spec_args sh -c 'tty; echo on-the-pty; exit 3'
-	sock="$BATS_TEST_TMPDIR/console.sock"
-	"$RECVTTY" "$sock" >"$BATS_TEST_TMPDIR/tty.out" 2>"$BATS_TEST_TMPDIR/tty.err" &
-	rpid=$!
-	wait_for test -S "$sock"
+	console_listen
 	burrow run --detach --bundle "$BUNDLE" --console-socket "$sock" "$CID" </dev/null
 	run burrow wait "$CID"
 	[ "$(echo "$output" | jq .exitStatus)" -eq 3 ]
