@@ -118,7 +118,7 @@ kill_server_mid_workload() {
 	MOUNT_PID=
 	umount -l "$T/mnt" 2>/dev/null || umount "$T/mnt"
 	# burrow-gofer holds one O_PATH fd per fid: back to the baseline
-	wait_for 5 test "$(server_fds)" -le "$base"
+	wait_for 5 server_fds_at_most "$base"
 	echo "server fds after: $(server_fds)"
 }
 

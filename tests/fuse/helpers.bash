@@ -95,6 +95,8 @@ mounted_or_gone() {
 
 # How many fds the server holds (burrow-gofer keeps one O_PATH fd per fid).
 server_fds() { ls "/proc/$SERVER_PID/fd" | wc -l; }
+# For wait_for: counted anew on each try.
+server_fds_at_most() { [ "$(server_fds)" -le "$1" ]; }
 
 # A process is gone once it has exited (a zombie we have not reaped yet
 # counts as gone: `wait PID` then collects its status without blocking).

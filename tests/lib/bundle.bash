@@ -55,7 +55,8 @@ spec_args() {
 }
 
 # Wait until `cond` (a command) succeeds, 30 s at most (the machine may
-# be busy).
+# be busy).  The command runs anew each try: pass a function, never a
+# "$(...)", which the shell expands once before the first.
 wait_for() {
 	local i
 	for i in $(seq 300); do

@@ -91,7 +91,7 @@ teardown() {
 	run burrow exec "$CID" nosuchprogram
 	assert_one_line_error 'executable file not found in $PATH'
 	burrow kill "$CID" KILL
-	wait_for test "$(status_of)" = stopped
+	wait_for status_is stopped
 	run burrow exec "$CID" true
 	assert_one_line_error "cannot exec in a stopped container"
 }

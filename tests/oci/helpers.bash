@@ -41,6 +41,12 @@ status_of() {
 	burrow state "${1:-$CID}" | jq -r .status
 }
 
+# A condition for wait_for, evaluated anew on each try (a "$(status_of)"
+# in wait_for's arguments would be expanded once, before the first).
+status_is() {
+	[ "$(status_of)" = "$1" ]
+}
+
 # One line on stderr (bats' run merges it into $output) and runc's status.
 assert_one_line_error() {
 	local want=$1

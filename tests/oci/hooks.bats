@@ -95,7 +95,7 @@ host_hook() {
 	create_ctr
 	run burrow start "$CID"
 	assert_one_line_error "startContainer hook #0 (/bin/sh) exited with status 2"
-	wait_for test "$(status_of)" = stopped
+	wait_for status_is stopped
 	! grep -q app-ran "$BATS_TEST_TMPDIR/$CID.out"
 	burrow delete "$CID"
 }

@@ -21,7 +21,7 @@ teardown() { oci_teardown; }
 	[ "$(status_of)" = running ]
 	wait_for grep -q started "$BATS_TEST_TMPDIR/$CID.out"
 	burrow kill "$CID" KILL
-	wait_for test "$(status_of)" = stopped
+	wait_for status_is stopped
 	run burrow wait "$CID"
 	[ "$status" -eq 0 ]
 	[ "$(echo "$output" | jq .exitStatus)" -eq 137 ]
@@ -37,7 +37,7 @@ teardown() { oci_teardown; }
 	run burrow wait "$CID"
 	[ "$status" -eq 0 ]
 	[ "$(echo "$output" | jq -c .)" = "{\"id\":\"$CID\",\"exitStatus\":7}" ]
-	wait_for test "$(status_of)" = stopped
+	wait_for status_is stopped
 	burrow delete "$CID"
 }
 
@@ -83,7 +83,7 @@ teardown() { oci_teardown; }
 	run burrow start "$CID"
 	assert_one_line_error "cannot start an already running container"
 	burrow kill "$CID" 9
-	wait_for test "$(status_of)" = stopped
+	wait_for status_is stopped
 	run burrow start "$CID"
 	assert_one_line_error "cannot start a container that has stopped"
 	burrow delete "$CID"
@@ -121,7 +121,7 @@ teardown() { oci_teardown; }
 	burrow kill "$CID"
 	run burrow wait "$CID"
 	[ "$(echo "$output" | jq .exitStatus)" -eq 42 ]
-	wait_for test "$(status_of)" = stopped
+	wait_for status_is stopped
 	run burrow kill "$CID" KILL
 	assert_one_line_error "container not running"
 	burrow delete "$CID"
@@ -135,7 +135,7 @@ teardown() { oci_teardown; }
 		run burrow wait "$CID"
 		echo "wait after $sig: status $status: $output"
 		[ "$(echo "$output" | jq .exitStatus)" -eq 137 ]
-		wait_for test "$(status_of)" = stopped
+		wait_for status_is stopped
 		burrow delete "$CID"
 	done
 }
@@ -147,7 +147,7 @@ teardown() { oci_teardown; }
 	waiter=$(cat "$BATS_TEST_TMPDIR/exec.pid")
 	[ "$(burrow ps --format json "$CID" | jq length)" -eq 2 ]
 	burrow kill --all "$CID" KILL
-	wait_for test "$(status_of)" = stopped
+	wait_for status_is stopped
 	wait_for sh -c "! kill -0 $waiter 2>/dev/null || grep -q '^[0-9]* ([^)]*) Z' /proc/$waiter/stat"
 	burrow delete "$CID"
 }
@@ -204,7 +204,7 @@ teardown() { oci_teardown; }
 	grep -q "got /dev/ptmx" "$BATS_TEST_TMPDIR/tty.err"
 	grep -q "^/dev/pts/[0-9]" "$BATS_TEST_TMPDIR/tty.out"
 	grep -q on-the-pty "$BATS_TEST_TMPDIR/tty.out"
-	wait_for test "$(status_of)" = stopped
+	wait_for status_is stopped
 	burrow delete "$CID"
 }
 
@@ -218,7 +218,7 @@ teardown() { oci_teardown; }
 	wait "$rpid"
 	grep -q "^/dev/pts/[0-9]" "$BATS_TEST_TMPDIR/tty.out"
 	grep -q on-the-pty "$BATS_TEST_TMPDIR/tty.out"
-	wait_for test "$(status_of)" = stopped
+	wait_for status_is stopped
 	burrow delete "$CID"
 	spec_edit '.process.terminal = false'
 	run burrow run --detach --bundle "$BUNDLE" --console-socket "$sock" "$CID"
