@@ -247,6 +247,22 @@ static int send_flush(struct p9_client *c, uint16_t oldtag)
 
 /* ---- receiving (the leader) ----------------------------------------- */
 
+/* Sleep until the socket has bytes (or hung up).  A thread blocked in
+ * read() on a unix stream socket is also woken each time the peer
+ * consumes what we sent (write space): a wasted wake-up per request,
+ * paid by both sides.  poll(POLLIN) is woken by data and hang-ups only. */
+static int wait_readable(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	for (;;) {
+		int n = poll(&p, 1, -1);
+		if (n > 0)
+			return 0;
+		if (n < 0 && errno != EINTR)
+			return -errno;
+	}
+}
+
 /* Make at least need (<= RX_CAP) bytes available in the buffer. */
 static int rx_fill(struct p9_client *c, size_t need)
 {
@@ -256,6 +272,9 @@ static int rx_fill(struct p9_client *c, size_t need)
 			c->rx_tail -= c->rx_head;
 			c->rx_head = 0;
 		}
+		int rc = wait_readable(c->fd);
+		if (rc < 0)
+			return rc;
 		ssize_t n = read(c->fd, c->rx + c->rx_tail, RX_CAP - c->rx_tail);
 		if (n < 0) {
 			if (errno == EINTR)
