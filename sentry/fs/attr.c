@@ -117,6 +117,32 @@ int fs_lookup_entry(struct fs *fs, struct fs_inode *parent, const char *name,
 	return 0;
 }
 
+int fs_lookup_known(struct fs *fs, struct fs_inode *parent, const char *name,
+		    const struct p9_qid *qid, const struct stat *st, struct fuse_entry_param *e)
+{
+	uint32_t fid;
+	struct p9_qid wq;
+	uint64_t gen = atomic_load(&fs->ns_gen), stamp = fs_attr_stamp(fs), lgen = fs_lgen(fs);
+	int r = fs_inode_walk1(fs, parent, name, &fid, &wq);
+	if (r < 0)
+		return r;
+	if (wq.path != qid->path) {
+		/* not the file the attrs describe: the caller's check fails */
+		fs_fid_put(fs, fid);
+		return -ESTALE;
+	}
+	struct fs_inode *i;
+	r = fs_inode_adopt(fs, fid, &wq, gen, &i);   /* consumes fid */
+	if (r < 0)
+		return r;
+	atomic_store_explicit(&i->mode, st->st_mode, memory_order_relaxed);
+	atomic_store_explicit(&i->gid, st->st_gid, memory_order_relaxed);
+	fs_attr_store(fs, i, st, stamp, lgen);
+	fs_name_set(fs, parent, name, &wq);
+	fs_entry_fill(fs, i, st, e);
+	return 0;
+}
+
 /* Linux open flags -> 9P2000.L wire flags.  Only what a server should act
  * on: creation flags come separately, O_DIRECT and O_NOATIME stay local. */
 uint32_t fs_open_flags(const struct fs *fs, int flags)

@@ -98,13 +98,16 @@ bool fs_attr_predict(struct fs *fs, struct fs_inode *i, const struct stat *attr,
 	/* With the writeback cache the kernel keeps a regular file's size,
 	 * mtime and ctime itself and ignores them in replies; what it takes
 	 * from a reply (mode, owner, atime, links, blocks) a setattr of
-	 * times, owner or mode sets to the values asked. */
-	if (!fs->writeback || (to_set & ~PREDICTABLE) || !to_set)
+	 * times, owner or mode sets to the values asked.  Other files keep
+	 * their size and blocks; their new ctime is the caller's to set
+	 * (the clock just after the reply, as fs_attr_dir_done). */
+	if ((to_set & ~PREDICTABLE) || !to_set)
 		return false;
 	uint64_t now = now_ns();
 	pthread_mutex_lock(&i->amu);
+	bool reg = S_ISREG(i->attr.st_mode);
 	bool ok = i->attr_ok && now < i->attr_until && i->attr_lgen == fs_lgen(fs) &&
-		  S_ISREG(i->attr.st_mode) && !mode_side_effects(&i->attr, attr, to_set);
+		  (!reg || fs->writeback) && !mode_side_effects(&i->attr, attr, to_set);
 	if (ok) {
 		*st = i->attr;
 		*lgen = i->attr_lgen;
@@ -123,4 +126,51 @@ bool fs_attr_predict(struct fs *fs, struct fs_inode *i, const struct stat *attr,
 	if (to_set & FUSE_SET_ATTR_MTIME)
 		st->st_mtim = attr->st_mtim;
 	return true;
+}
+
+void fs_attr_dir_begin(struct fs *fs, struct fs_inode *dir, struct fs_dirchg *c)
+{
+	c->ok = false;
+	if (!fs->exclusive)
+		return;
+	c->lgen = fs_lgen(fs);
+	uint64_t seq = atomic_fetch_add(&fs->aseq, 1) + 1, now = now_ns();
+	pthread_mutex_lock(&dir->amu);
+	/* a directory's attrs do not depend on lgen: its own links move by
+	 * the subdirectories made and removed here, counted below */
+	c->ok = dir->attr_ok && now < dir->attr_until && S_ISDIR(dir->attr.st_mode);
+	if (c->ok) {
+		c->st = dir->attr;
+		c->until = dir->attr_until;
+	}
+	dir->attr_ok = false;
+	dir->inval_at = seq;
+	pthread_mutex_unlock(&dir->amu);
+	c->stamp = seq;
+}
+
+void fs_attr_dir_done(struct fs *fs, struct fs_inode *dir, struct fs_dirchg *c, int dnlink)
+{
+	if (!c->ok)
+		return;
+	/* read after the reply: later than the host's stamp of the change
+	 * (by microseconds) and earlier than any change that follows, so
+	 * times seen through the mount keep their order */
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	c->st.st_mtim = ts;
+	c->st.st_ctim = ts;
+	/* filesystems that do not count subdirectories say 1 (btrfs) */
+	if (c->st.st_nlink >= 2 && (dnlink >= 0 || c->st.st_nlink > 2))
+		c->st.st_nlink = (nlink_t)((long)c->st.st_nlink + dnlink);
+	pthread_mutex_lock(&dir->amu);
+	/* not if another change (or a readdir's atime) came meanwhile; the
+	 * expiry stays the server's answer's: a stale guess does not live on */
+	if (dir->inval_at <= c->stamp) {
+		dir->attr = c->st;
+		dir->attr_ok = true;
+		dir->attr_lgen = c->lgen;
+		dir->attr_until = c->until;
+	}
+	pthread_mutex_unlock(&dir->amu);
 }

@@ -60,6 +60,7 @@ struct fs_inode {
 	uint64_t attr_lgen;           /* fs->lgen before they were asked */
 	uint64_t attr_until;          /* CLOCK_MONOTONIC ns they expire at */
 	uint64_t inval_at;            /* fs->aseq of the last change (under amu) */
+	struct fs_dirnames *dnames;   /* dirnames.c: every name, or NULL (under amu) */
 };
 
 struct fs_itable {
@@ -70,6 +71,9 @@ struct fs_itable {
 };
 
 struct fs_iopool;
+
+/* newattr.c: kinds of new files whose attrs are learnt separately */
+enum { FS_NEW_REG, FS_NEW_LNK, FS_NEW_KINDS };
 
 struct fs {
 	struct p9_client *c;
@@ -102,6 +106,14 @@ struct fs {
 	 * (learnt from the first one asked; xattr_cache.c) */
 	atomic_bool new_unlabeled, labels_seen;
 	atomic_bool no_acls;          /* the server has no ACL xattrs at all */
+	/* newattr.c: what new files get, learnt per kind */
+	pthread_mutex_t new_mu;
+	struct fs_newlearn {
+		int samples;              /* that matched; -1: never predict */
+		uint32_t req_uid, req_gid; /* the request they were made by */
+		uint32_t uid, blksize;    /* what they got */
+		uint32_t modes;           /* permission bits seen kept as asked */
+	} new_learn[FS_NEW_KINDS];
 };
 
 /* An open file or directory: its own fid, walked from the inode's and
@@ -188,6 +200,21 @@ void fs_attr_store(struct fs *fs, struct fs_inode *i, const struct stat *st, uin
 void fs_attr_unlinked(struct fs *fs, struct fs_inode *i);
 /* The file changed (or may have): forget its attrs. */
 void fs_attr_inval(struct fs *fs, struct fs_inode *i);
+/* A change of dir's entries by this mount (create, mkdir, unlink, ...):
+ * fs_attr_dir_begin before the request goes out invalidates dir's attrs
+ * as fs_attr_inval does but keeps a copy; fs_attr_dir_done after it
+ * succeeded puts them back with mtime and ctime now and the link count
+ * moved by `dnlink` (subdirectories made or removed), so the kernel's
+ * getattr of the parent after every create or unlink costs no round trip.
+ * The size of a directory is the filesystem's business and stays as it
+ * was: it is refreshed when the attr timeout passes. */
+struct fs_dirchg {
+	struct stat st;
+	bool ok;
+	uint64_t stamp, lgen, until;
+};
+void fs_attr_dir_begin(struct fs *fs, struct fs_inode *dir, struct fs_dirchg *c);
+void fs_attr_dir_done(struct fs *fs, struct fs_inode *dir, struct fs_dirchg *c, int dnlink);
 /* Cached attrs still good for `use`?  An unlink or rename of a file this
  * mount could not name since they were asked may have moved a link count
  * and ctime, never a mode, size or mtime. */
@@ -211,6 +238,8 @@ void fs_names_free(struct fs_names *n);
 void fs_name_set(struct fs *fs, struct fs_inode *dir, const char *name, const struct p9_qid *qid);
 void fs_name_absent(struct fs *fs, struct fs_inode *dir, const char *name);
 void fs_name_drop(struct fs *fs, struct fs_inode *dir, const char *name);
+/* This mount last saw no file at name (a negative lookup, its unlink). */
+bool fs_name_is_absent(struct fs *fs, struct fs_inode *dir, const char *name);
 /* Before this mount removes `name` from dir (unlink, rmdir, rename over
  * it): 1 and its qid if a file is there, 0 if none, -errno if unknown.
  * The hint goes; a lost hint costs a walk. */
@@ -231,8 +260,40 @@ bool fs_xneg_absent(struct fs *fs, struct fs_inode *i, int bit);
 void fs_xneg_learn(struct fs *fs, struct fs_inode *i, uint32_t gen, int bit, int r);
 /* Before and after a change of i's xattrs through this mount. */
 void fs_xneg_forget(struct fs_inode *i);
+/* cache=exclusive: dir surely has no default ACL (asked once). */
+bool fs_xneg_no_default_acl(struct fs *fs, struct fs_inode *dir);
 /* A file this mount just made in `parent`: what it cannot have yet. */
 void fs_xneg_new_file(struct fs *fs, struct fs_inode *parent, struct fs_inode *i);
+
+/* dirnames.c: the complete name set of a directory this mount made
+ * (cache=exclusive), so lookups of absent names need no Twalk. */
+struct fs_dirnames;
+void fs_dirnames_made_empty(struct fs *fs, struct fs_inode *dir);
+void fs_dirnames_free(struct fs_inode *dir);      /* inode teardown */
+void fs_dirnames_drop(struct fs_inode *dir);      /* no longer known */
+/* true only when dir's names are known and name is not one of them */
+bool fs_dirnames_absent(struct fs_inode *dir, const char *name);
+void fs_dirnames_add(struct fs_inode *dir, const char *name);
+void fs_dirnames_del(struct fs_inode *dir, const char *name);
+/* A request on name in dir failed with r: keep the set only if the
+ * error says nothing changed. */
+void fs_dirnames_failed(struct fs_inode *dir, const char *name, int r);
+
+/* newattr.c: a regular file or symlink this mount creates, as asked:
+ * mode with the type bits, the owner it was chowned to
+ * (FS_NEW_UID_SERVER: none, the server's choice), gid, and size (a
+ * symlink's target length). */
+#define FS_NEW_UID_SERVER UINT32_MAX
+struct fs_newfile {
+	mode_t mode;
+	uint32_t uid, gid;
+	uint64_t size;
+};
+/* A create that asked the server: learn from its attrs. */
+void fs_new_learn(struct fs *fs, const struct fs_newfile *q, const struct stat *st);
+/* The attrs of a new file in parent if they can be known without asking. */
+bool fs_new_predict(struct fs *fs, struct fs_inode *parent, const struct fs_newfile *q,
+		    uint64_t qpath, struct stat *st);
 
 /* ops_xattr.c: read an xattr (name "": the list) into a fresh buffer,
  * or with want 0 only its size into *len. */
@@ -309,6 +370,10 @@ int fs_getattr_inode(struct fs *fs, struct fs_inode *i, struct stat *st);
 /* Walk `name` under parent, adopt it and fill the entry. */
 int fs_lookup_entry(struct fs *fs, struct fs_inode *parent, const char *name,
 		    struct fuse_entry_param *e);
+/* The same for a file whose attrs are known (newattr.c): only the walk,
+ * which must reach qid (-ESTALE if not). */
+int fs_lookup_known(struct fs *fs, struct fs_inode *parent, const char *name,
+		    const struct p9_qid *qid, const struct stat *st, struct fuse_entry_param *e);
 void fs_entry_fill(struct fs *fs, struct fs_inode *i, const struct stat *st,
 		   struct fuse_entry_param *e);
 uint32_t fs_open_flags(const struct fs *fs, int flags);

@@ -121,6 +121,7 @@ static struct fs_inode *inode_new(uint32_t fid, const struct p9_qid *qid, uint64
 static void inode_free(struct fs *fs, struct fs_inode *i, bool clunk)
 {
 	fs_inode_fids_free(fs, i, clunk);
+	fs_dirnames_free(i);
 	pthread_mutex_destroy(&i->lk_mu);
 	pthread_mutex_destroy(&i->amu);
 	free(i);

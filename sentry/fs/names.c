@@ -120,6 +120,18 @@ void fs_name_absent(struct fs *fs, struct fs_inode *dir, const char *name)
 	fs_name_set(fs, dir, name, &none);
 }
 
+bool fs_name_is_absent(struct fs *fs, struct fs_inode *dir, const char *name)
+{
+	if (!fs->names)
+		return false;
+	uint64_t key = key_of(dir, name);
+	pthread_mutex_lock(&fs->names->mu);
+	struct name_hint *h = find_locked(fs->names, key);
+	bool absent = h && h->qtype == QTYPE_ABSENT;
+	pthread_mutex_unlock(&fs->names->mu);
+	return absent;
+}
+
 void fs_name_drop(struct fs *fs, struct fs_inode *dir, const char *name)
 {
 	struct p9_qid qid;

@@ -5,13 +5,20 @@
 #include <limits.h>
 #include <string.h>
 #include <sys/statvfs.h>
+#include <time.h>
 
 static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
 	struct fs *fs = fs_of(req);
 	struct fuse_entry_param e;
 	struct fs_inode *p = fs_inode_of(fs, parent);
-	int r = fs_lookup_entry(fs, p, name, &e);
+	int r;
+	if (strlen(name) > 255)
+		r = -ENAMETOOLONG;
+	else if (fs_dirnames_absent(p, name))
+		r = -ENOENT;   /* a directory whose every name we know */
+	else
+		r = fs_lookup_entry(fs, p, name, &e);
 	if (r == -ENOENT)
 		fs_name_absent(fs, p, name);
 	if (r == -ENOENT && fs->neg_timeout > 0) {
@@ -125,6 +132,24 @@ static bool times_flush_noop(struct fs *fs, struct fs_inode *i, const struct sta
 	       st.st_mtim.tv_nsec == attr->st_mtim.tv_nsec;
 }
 
+/* A chown of a regular file to the owner it has (tar and cp -a as root
+ * restore root's own files): with the writeback cache the kernel stamps
+ * ctime itself, so nothing is left for the server to do unless the file
+ * has set-id bits or may have file capabilities (a chown drops both). */
+static bool chown_noop(struct fs *fs, struct fs_inode *i, const struct stat *attr, int to_set)
+{
+	struct stat st;
+	int owner = FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID;
+	if (!fs->writeback || !(to_set & owner) || (to_set & ~(owner | FUSE_SET_ATTR_CTIME)) ||
+	    !fs_attr_cached(fs, i, FS_ATTR_CONTENT, &st) || !S_ISREG(st.st_mode) ||
+	    (st.st_mode & (S_ISUID | S_ISGID)))
+		return false;
+	if (((to_set & FUSE_SET_ATTR_UID) && attr->st_uid != st.st_uid) ||
+	    ((to_set & FUSE_SET_ATTR_GID) && attr->st_gid != st.st_gid))
+		return false;
+	return fs_xneg_absent(fs, i, fs_xneg_bit(fs, "security.capability"));
+}
+
 /* Answer a setattr that changes nothing with the file's attrs. */
 static void reply_unchanged(fuse_req_t req, struct fs *fs, struct fs_inode *i,
 			    struct fuse_file_info *fi)
@@ -148,7 +173,7 @@ static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to
 	struct stat st;
 
 	fi = with_fid(fi);
-	if (times_flush_noop(fs, i, attr, to_set)) {
+	if (times_flush_noop(fs, i, attr, to_set) || chown_noop(fs, i, attr, to_set)) {
 		reply_unchanged(req, fs, i, fi);
 		return;
 	}
@@ -174,8 +199,13 @@ static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to
 	uint64_t stamp = fs_attr_stamp(fs);
 	if (ia.valid)
 		r = p9_setattr(fs->c, fid, &ia);
-	if (r == 0 && known)
+	if (r == 0 && known) {
+		/* not a regular file: the kernel takes its ctime from us;
+		 * the host stamped it just now (see fs_attr_dir_done) */
+		if (!S_ISREG(st.st_mode))
+			clock_gettime(CLOCK_REALTIME, &st.st_ctim);
 		fs_attr_store(fs, i, &st, stamp, lgen);   /* no getattr needed */
+	}
 	else if (r == 0)
 		r = fs_getattr_fid(fs, fid, i, &st);
 	if (h)

@@ -86,6 +86,22 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	}
 }
 
+/* The new file's inode and entry: its attrs predicted when the name was
+ * surely free (else the create may have opened an existing file), or
+ * asked, and learnt from. */
+static int new_file_entry(struct fs *fs, struct fs_inode *p, const char *name,
+			  const struct fs_newfile *q, bool fresh, const struct p9_qid *qid,
+			  struct fuse_entry_param *e)
+{
+	struct stat st;
+	if (fresh && fs_new_predict(fs, p, q, qid->path, &st))
+		return fs_lookup_known(fs, p, name, qid, &st, e);
+	int r = fs_lookup_entry(fs, p, name, e);
+	if (r == 0 && fresh)
+		fs_new_learn(fs, q, &e->attr);
+	return r;
+}
+
 /* Tlcreate turns a clone of the directory fid into the new file's open
  * fid; the inode then gets its own fid by a walk. */
 static int do_create(fuse_req_t req, struct fs *fs, struct fs_inode *p, const char *name,
@@ -108,12 +124,28 @@ static int do_create(fuse_req_t req, struct fs *fs, struct fs_inode *p, const ch
 		return r;
 	}
 	uint64_t gen = atomic_load(&fs->ns_gen);
-	fs_attr_inval(fs, p);
+	bool fresh = (flags & P9_DOTL_EXCL) || fs_name_is_absent(fs, p, name) ||
+		     fs_dirnames_absent(p, name);
+	fs_name_drop(fs, p, name);   /* a failure below leaves it unknown */
+	struct fs_newfile q = {
+		.mode = S_IFREG | (mode & 07777),
+		.uid = fs->chown_new && ctx->uid != fs->attach_uid ? ctx->uid : FS_NEW_UID_SERVER,
+		.gid = gid,
+	};
+	struct fs_dirchg dc;
+	fs_attr_dir_begin(fs, p, &dc);
 	r = p9_lcreate(fs->c, f->fid, name, flags, mode & 07777, gid, &qid, &iounit);
+	if (r == 0) {
+		if (fresh)   /* else it may have opened a file already there */
+			fs_attr_dir_done(fs, p, &dc, 0);
+		fs_dirnames_add(p, name);
+	} else {
+		fs_dirnames_failed(p, name, r);
+	}
 	if (r == 0)
 		r = fs_chown_new(fs, f->fid, ctx, gid);
 	if (r == 0)
-		r = fs_lookup_entry(fs, p, name, e);
+		r = new_file_entry(fs, p, name, &q, fresh, &qid, e);
 	if (r == 0 && fs_qid_check(fs_inode_of(fs, e->ino), &qid) < 0) {
 		/* replaced between create and lookup: the open fid and the
 		 * inode would be two files */

@@ -6,15 +6,38 @@
 #include <string.h>
 #include <sys/sysmacros.h>
 
+/* The new file's entry: its attrs predicted from the request q (NULL:
+ * none; the file at qid) when newattr.c knows what the server makes, or
+ * asked and learnt from. */
+static int new_entry(struct fs *fs, struct fs_inode *parent, const char *name,
+		     const struct fs_newfile *q, const struct p9_qid *qid,
+		     struct fuse_entry_param *e)
+{
+	struct stat st;
+	if (q && fs_new_predict(fs, parent, q, qid->path, &st))
+		return fs_lookup_known(fs, parent, name, qid, &st, e);
+	int r = fs_lookup_entry(fs, parent, name, e);
+	if (r == 0 && q)
+		fs_new_learn(fs, q, &e->attr);
+	return r;
+}
+
 /* After a server-side create: walk to the new name for its inode fid, give
  * it the caller's uid if we may, and answer with its entry. */
 static void reply_new_entry(fuse_req_t req, struct fs *fs, struct fs_inode *parent,
-			    const char *name, uint32_t gid)
+			    const char *name, uint32_t gid, bool is_dir,
+			    const struct fs_newfile *q, const struct p9_qid *qid)
 {
 	struct fuse_entry_param e;
-	int r = fs_lookup_entry(fs, parent, name, &e);
+	/* a chown follows: what it leaves is asked */
+	if (fs->chown_new && fuse_req_ctx(req)->uid != fs->attach_uid)
+		q = NULL;
+	int r = new_entry(fs, parent, name, q, qid, &e);
 	if (r == 0)
 		fs_xneg_new_file(fs, parent, fs_inode_of(fs, e.ino));
+	/* born empty: before the kernel may create anything in it */
+	if (r == 0 && is_dir)
+		fs_dirnames_made_empty(fs, fs_inode_of(fs, e.ino));
 	if (r == 0 && fs->chown_new && fuse_req_ctx(req)->uid != fs->attach_uid) {
 		struct fs_inode *i = fs_inode_of(fs, e.ino);
 		struct fs_fidref *h = fs_fid_hold(i);
@@ -41,24 +64,35 @@ struct mk {
 	struct fs_inode *p;
 	struct fs_fidref *h;
 	uint32_t gid;
+	struct fs_dirchg dc;
 };
 
-static void mk_begin(fuse_req_t req, struct fs *fs, fuse_ino_t parent, struct mk *m)
+static void mk_begin(fuse_req_t req, struct fs *fs, fuse_ino_t parent, const char *name,
+		     struct mk *m)
 {
 	m->p = fs_inode_of(fs, parent);
-	fs_attr_inval(fs, m->p);
+	fs_name_drop(fs, m->p, name);   /* a failure below leaves it unknown */
+	fs_attr_dir_begin(fs, m->p, &m->dc);
 	m->gid = fs_new_gid(m->p, fuse_req_ctx(req));
 	m->h = fs_fid_hold(m->p);
 }
 
-/* Drop the hold and answer: the new entry, or the error. */
-static void mk_end(fuse_req_t req, struct fs *fs, struct mk *m, const char *name, int r)
+/* Drop the hold and answer: the new entry, or the error.  `dnlink`: the
+ * parent's links the new file adds (a directory's ".."). */
+static void mk_end(fuse_req_t req, struct fs *fs, struct mk *m, const char *name, int r,
+		   int dnlink, const struct fs_newfile *q, const struct p9_qid *qid)
 {
 	fs_fid_drop(fs, m->p, m->h);
+	if (r == 0) {
+		fs_attr_dir_done(fs, m->p, &m->dc, dnlink);
+		fs_dirnames_add(m->p, name);
+	} else {
+		fs_dirnames_failed(m->p, name, r);
+	}
 	if (r < 0)
 		fuse_reply_err(req, -r);
 	else
-		reply_new_entry(req, fs, m->p, name, m->gid);
+		reply_new_entry(req, fs, m->p, name, m->gid, dnlink == 1, q, qid);
 }
 
 static void op_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
@@ -67,11 +101,11 @@ static void op_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t
 	struct fs *fs = fs_of(req);
 	struct mk m;
 	struct p9_qid qid;
-	mk_begin(req, fs, parent, &m);
+	mk_begin(req, fs, parent, name, &m);
 	int r = check_name(name);
 	if (r == 0)
 		r = p9_mknod(fs->c, m.h->fid, name, mode, major(rdev), minor(rdev), m.gid, &qid);
-	mk_end(req, fs, &m, name, r);
+	mk_end(req, fs, &m, name, r, 0, NULL, &qid);
 }
 
 static void op_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
@@ -79,11 +113,11 @@ static void op_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t
 	struct fs *fs = fs_of(req);
 	struct mk m;
 	struct p9_qid qid;
-	mk_begin(req, fs, parent, &m);
+	mk_begin(req, fs, parent, name, &m);
 	int r = check_name(name);
 	if (r == 0)
 		r = p9_mkdir(fs->c, m.h->fid, name, mode & 07777, m.gid, &qid);
-	mk_end(req, fs, &m, name, r);
+	mk_end(req, fs, &m, name, r, 1, NULL, &qid);
 }
 
 static void op_symlink(fuse_req_t req, const char *link, fuse_ino_t parent, const char *name)
@@ -91,13 +125,17 @@ static void op_symlink(fuse_req_t req, const char *link, fuse_ino_t parent, cons
 	struct fs *fs = fs_of(req);
 	struct mk m;
 	struct p9_qid qid;
-	mk_begin(req, fs, parent, &m);
+	mk_begin(req, fs, parent, name, &m);
 	int r = check_name(name);
 	if (r == 0 && strlen(link) > 4095)
 		r = -ENAMETOOLONG;
 	if (r == 0)
 		r = p9_symlink(fs->c, m.h->fid, name, link, m.gid, &qid);
-	mk_end(req, fs, &m, name, r);
+	/* Tsymlink never reuses a name: the file is new */
+	struct fs_newfile q = {
+		.mode = S_IFLNK | 0777, .uid = FS_NEW_UID_SERVER, .gid = m.gid, .size = strlen(link),
+	};
+	mk_end(req, fs, &m, name, r, 0, &q, &qid);
 }
 
 static void op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char *newname)
@@ -113,10 +151,18 @@ static void op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const 
 	if (r == 0)
 		r = fs_fid_hold_verified(fs, i, &hi);
 	if (r == 0) {
-		fs_attr_inval(fs, np);
+		struct fs_dirchg dc;
+		fs_name_drop(fs, np, newname);
+		fs_attr_dir_begin(fs, np, &dc);
 		fs_attr_inval(fs, i);
 		struct fs_fidref *hp = fs_fid_hold(np);
 		r = p9_link(fs->c, hp->fid, hi->fid, newname);
+		if (r == 0) {
+			fs_attr_dir_done(fs, np, &dc, 0);
+			fs_dirnames_add(np, newname);
+		} else {
+			fs_dirnames_failed(np, newname, r);
+		}
 		if (r == 0)
 			r = fs_getattr_fid(fs, hi->fid, i, &st);
 		fs_fid_drop(fs, np, hp);
@@ -149,7 +195,6 @@ static bool fallback_errno(int r)
 static int do_unlink(struct fs *fs, struct fs_inode *p, const char *name, uint32_t flags)
 {
 	int r;
-	fs_attr_inval(fs, p);
 	if (!atomic_load(&fs->no_unlinkat)) {
 		struct fs_fidref *h = fs_fid_hold(p);
 		r = p9_unlinkat(fs->c, h->fid, name, flags);
@@ -174,13 +219,20 @@ static int do_unlink(struct fs *fs, struct fs_inode *p, const char *name, uint32
 static int unlink_name(struct fs *fs, struct fs_inode *p, const char *name, uint32_t flags)
 {
 	struct p9_qid victim;
+	struct fs_dirchg dc;
 	int known = fs_name_victim(fs, p, name, &victim);
+	fs_attr_dir_begin(fs, p, &dc);
 	int r = do_unlink(fs, p, name, flags);
 	if (r == 0) {
+		fs_attr_dir_done(fs, p, &dc, flags & P9_AT_REMOVEDIR ? -1 : 0);
 		fs_ns_changed(fs);
 		fs_name_gone(fs, known, &victim, true);
-	} else if (known == 1) {
-		fs_name_set(fs, p, name, &victim);   /* still there */
+		fs_name_absent(fs, p, name);
+		fs_dirnames_del(p, name);
+	} else {
+		fs_dirnames_failed(p, name, r);
+		if (known == 1)
+			fs_name_set(fs, p, name, &victim);   /* still there */
 	}
 	return r;
 }
@@ -234,9 +286,21 @@ static void op_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 	int r = flags ? -EINVAL : check_name(newname);
 	struct fs_inode *op = fs_inode_of(fs, parent), *np = fs_inode_of(fs, newparent);
 	struct p9_qid victim;
-	int known = r == 0 ? fs_name_victim(fs, np, newname, &victim) : 0;
+	int known = 0;
+	if (r == 0 && !fs_dirnames_absent(np, newname))
+		known = fs_name_victim(fs, np, newname, &victim);
 	if (r == 0)
 		r = do_rename(fs, op, name, np, newname);
+	if (r < 0) {
+		fs_dirnames_failed(op, name, r);
+		fs_dirnames_failed(np, newname, r);
+	} else {
+		fs_dirnames_del(op, name);
+		if (known == 0)
+			fs_dirnames_add(np, newname);
+		else if (known < 0)
+			fs_dirnames_drop(np);
+	}
 	if (r < 0 && known == 1)
 		fs_name_set(fs, np, newname, &victim);   /* still there */
 	if (r == 0) {

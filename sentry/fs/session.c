@@ -219,6 +219,7 @@ static int fs_init(struct fs *fs, int conn_fd, const struct fs_opts *o)
 	fs->ro = o->ro;
 	fs->exclusive = o->cache == FS_CACHE_EXCLUSIVE;
 	fs->attach_uid = o->n_uname;
+	pthread_mutex_init(&fs->new_mu, NULL);
 	/* only a root mount speaking to a root attach can hand new files to
 	 * the creating user */
 	fs->chown_new = geteuid() == 0 && o->n_uname == 0;

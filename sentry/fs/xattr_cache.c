@@ -108,6 +108,11 @@ static bool has_default_acl(struct fs *fs, struct fs_inode *dir)
 	return r != -ENODATA;   /* unsure counts as yes */
 }
 
+bool fs_xneg_no_default_acl(struct fs *fs, struct fs_inode *dir)
+{
+	return fs->exclusive && !has_default_acl(fs, dir);
+}
+
 void fs_xneg_new_file(struct fs *fs, struct fs_inode *parent, struct fs_inode *i)
 {
 	if (!fs->exclusive)

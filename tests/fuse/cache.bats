@@ -12,7 +12,15 @@ sent() { grep -c " <- $1 " "$T/server.log" || true; }
 settle() { sleep 0.3; }
 cut_log() { settle; : >"$T/server.log"; }
 
-# What this mount changes shows at once, as the server has it.
+# |a - b| < 0.05 for two times in seconds with a fraction
+near() { awk -v a="$1" -v b="$2" 'BEGIN { d = a - b; exit !(d < 0.05 && d > -0.05) }'; }
+# a > b, same form
+later() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a > b) }'; }
+
+# What this mount changes shows at once, as the server has it.  A
+# directory's times after its own creates and unlinks are the mount's
+# clock read just after the server's reply (no round trip to ask them):
+# later than before, within a clock tick or so of the server's.
 coherence() {
 	local m=$T/mnt e=$T/export
 	mkdir "$m/d"
@@ -41,11 +49,25 @@ coherence() {
 
 	# a directory's times move with its entries; attrs set show as set
 	local before
-	before=$(stat -c %y "$m/d")
+	before=$(stat -c %.9Y "$m/d")
 	sleep 0.05
 	touch "$m/d/new"
-	[ "$(stat -c %y "$m/d")" != "$before" ]
-	[ "$(stat -c %y "$m/d")" = "$(stat -c %y "$e/d")" ]
+	later "$(stat -c %.9Y "$m/d")" "$before"
+	near "$(stat -c %.9Y "$m/d")" "$(stat -c %.9Y "$e/d")"
+	near "$(stat -c %.9Z "$m/d")" "$(stat -c %.9Z "$e/d")"
+	before=$(stat -c %.9Y "$m/d")
+	rm "$m/d/new"
+	later "$(stat -c %.9Y "$m/d")" "$before"
+	touch "$m/d/new"
+	# link counts of directories follow mkdir and rmdir
+	mkdir "$m/d/sub1" "$m/d/sub2"
+	[ "$(stat -c %h "$m/d")" = "$(stat -c %h "$e/d")" ]
+	rmdir "$m/d/sub1"
+	[ "$(stat -c %h "$m/d")" = "$(stat -c %h "$e/d")" ]
+	# everything but times and a directory's size is the server's
+	for f in "$m/d" "$m/d/c" "$m/d/new" "$m/d/sub2"; do
+		[ "$(stat -c '%f %u %g %h %b' "$f")" = "$(stat -c '%f %u %g %h %b' "$e/${f#"$m/"}")" ]
+	done
 	chmod 640 "$m/d/new"
 	touch -m -d '2001-02-03 04:05:06' "$m/d/new"
 	[ "$(stat -c %a.%Y "$m/d/new")" = "$(stat -c %a.%Y "$e/d/new")" ]
@@ -88,7 +110,11 @@ coherence() {
 		echo "$i" >"$m/t/a/f$i"
 		ln -s "f$i" "$m/t/b/l$i"
 	done
-	# the first listing reads the directories (their atime moves)
+	# the first listing reads the directories (their atime moves); its
+	# getattrs bring the server's own times of directories whose times
+	# the mount had set itself (after its creates), a change the
+	# kernel's cached listing notices once: the second reads again
+	ls -lR "$m/t" >/dev/null
 	ls -lR "$m/t" >/dev/null
 	ls -lR "$m/t" >/dev/null
 	cut_log
@@ -124,6 +150,46 @@ coherence() {
 	settle
 	[ "$(sent Txattrwalk)" = 0 ]
 	[ "$(cat "$T/export/d/y")" = "$(printf 'data\nmore')" ]
+}
+
+@test "gofer, cache=exclusive: creates in a directory made here: no lookups, no getattrs" {
+	need_server gofer
+	start_server gofer --debug
+	mount_fs cache=exclusive
+	local m=$T/mnt i
+	mkdir "$m/n"
+	# the first creates teach what the server makes of a new file
+	for i in 1 2 3 4; do : >"$m/n/warm$i"; ln -s "warm$i" "$m/n/wl$i"; done
+	cut_log
+	for i in 1 2 3 4 5 6 7 8; do
+		: >"$m/n/f$i"
+		ln -s "f$i" "$m/n/l$i"
+		stat "$m/n/f$i" "$m/n/l$i" >/dev/null
+	done
+	rm "$m/n/f1" "$m/n/l1"
+	settle
+	# per file: a clone and a walk (its open and inode fids), Tlcreate,
+	# the clunk at close; per symlink: Tsymlink and a walk; no negative
+	# lookup, no getattr of the new files or of the directory
+	[ "$(sent Tgetattr)" = 0 ]
+	[ "$(sent Twalk)" = 24 ]
+	[ "$(sent Tlcreate)" = 8 ]
+	[ "$(sent Tsymlink)" = 8 ]
+	# the mount shows what the server has (times within a tick)
+	for i in 2 3 4 5 6 7 8; do
+		[ "$(stat -c '%f %u %g %s %h %b' "$m/n/f$i")" = "$(stat -c '%f %u %g %s %h %b' "$T/export/n/f$i")" ]
+		[ "$(stat -c '%f %u %g %s %h %b' "$m/n/l$i")" = "$(stat -c '%f %u %g %s %h %b' "$T/export/n/l$i")" ]
+		near "$(stat -c %.9Y "$m/n/f$i")" "$(stat -c %.9Y "$T/export/n/f$i")"
+		near "$(stat -c %.9Y "$m/n/l$i")" "$(stat -c %.9Y "$T/export/n/l$i")"
+	done
+	# a name made, removed and made again; absent names stay absent
+	[ ! -e "$m/n/f1" ]
+	[ ! -e "$m/n/nothing" ]
+	: >"$m/n/f1"
+	[ -f "$m/n/f1" ] && [ -f "$T/export/n/f1" ]
+	mv "$m/n/f1" "$m/n/moved"
+	[ ! -e "$m/n/f1" ] && [ -f "$m/n/moved" ]
+	ls "$m/n" | grep -qx moved
 }
 
 @test "gofer, cache=exclusive: one Tread/Twrite per MiB at the default msize" {
