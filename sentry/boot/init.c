@@ -104,8 +104,15 @@ static int setup(struct init_state *st)
 	if ((r = wait_for(st->a->sync_fd, "go")) < 0)
 		return r;
 	become_ns_root(cfg);
+	/* These need neither the cgroup nor the sentry's mounts ("root"). */
 	if ((r = ns_enter(cfg)) < 0 || (r = process_hostname(cfg)) < 0 ||
-	    (r = ns_enter_cgroup(cfg)) < 0 || (r = build_root(st)) < 0 ||
+	    (r = wait_for(st->a->sync_fd, "root")) < 0 || (r = ns_enter_mount(cfg)) < 0 ||
+	    (r = ns_enter_cgroup(cfg)) < 0)
+		return r;
+	/* The sentry's control server may join them now. */
+	if ((r = msg_send(st->a->sync_fd, "ns", -1)) < 0)
+		return boot_errorf(r, "tell the sentry");
+	if ((r = build_root(st)) < 0 ||
 	    (r = process_sysctls(cfg)) < 0 || (r = paths_apply(&cfg->spec.linux_)) < 0)
 		return r;
 	if (p->terminal && (r = send_console(st)) < 0)

@@ -105,26 +105,38 @@ static int loopback_up(void)
 	return 0;
 }
 
-int ns_enter(const struct boot_config *cfg)
+/* Join those of `types` given by path, unshare the others asked for. */
+static int enter(const struct boot_config *cfg, const int *types, size_t n)
 {
-	static const int order[] = { CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC, CLONE_NEWNET };
-	const struct oci_namespace *user = ns_get(cfg, CLONE_NEWUSER);
-	int r;
-	if (user && user->path && (r = join(user)) < 0)
-		return r;
-	int flags = 0;
-	for (size_t i = 0; i < ARRAY_SIZE(order); i++) {
-		const struct oci_namespace *ns = ns_get(cfg, order[i]);
+	int r, flags = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct oci_namespace *ns = ns_get(cfg, types[i]);
 		if (ns && ns->path && (r = join(ns)) < 0)
 			return r;
 		if (ns && !ns->path)
-			flags |= order[i];
+			flags |= types[i];
 	}
 	if (flags && unshare(flags) < 0)
 		return boot_errorf(-errno, "unshare namespaces 0x%x", flags);
 	if ((flags & CLONE_NEWNET) && (r = loopback_up()) < 0)
 		return boot_errorf(r, "bring up lo in the new network namespace");
 	return 0;
+}
+
+int ns_enter(const struct boot_config *cfg)
+{
+	static const int types[] = { CLONE_NEWUTS, CLONE_NEWIPC, CLONE_NEWNET };
+	const struct oci_namespace *user = ns_get(cfg, CLONE_NEWUSER);
+	int r;
+	if (user && user->path && (r = join(user)) < 0)
+		return r;
+	return enter(cfg, types, ARRAY_SIZE(types));
+}
+
+int ns_enter_mount(const struct boot_config *cfg)
+{
+	static const int types[] = { CLONE_NEWNS };
+	return enter(cfg, types, ARRAY_SIZE(types));
 }
 
 int ns_enter_cgroup(const struct boot_config *cfg)

@@ -40,6 +40,7 @@ struct sandbox {
 	pid_t app;
 	int app_status;              /* wait status once reaped */
 	bool reaped, started, ready;
+	bool ns_ready;               /* the init's namespaces are made ("ns") */
 	struct fs_mount **mounts;
 	int *watch;                  /* dups of the gofer connections (hangup) */
 	bool gofer_lost;
@@ -194,7 +195,7 @@ static bool report(struct sandbox *sb, const char *text, int fd)
 	return false;
 }
 
-/* A message from the init: console, ready, error. */
+/* A message from the init: ns, console, ready, error. */
 static int on_sync(struct sandbox *sb)
 {
 	char buf[MSG_MAX];
@@ -209,8 +210,10 @@ static int on_sync(struct sandbox *sb)
 	int r = 0;
 	if (msg_is(buf, "console", NULL) && fd >= 0)
 		report(sb, "console", fd);
+	else if (msg_is(buf, "ns", NULL))
+		sb->ns_ready = true;
 	else if (msg_is(buf, "ready", NULL))
-		sb->ready = true;
+		sb->ready = sb->ns_ready = true;
 	else if (msg_is(buf, "error", &arg))
 		r = boot_errorf(0, "%s", arg);
 	else
@@ -276,11 +279,13 @@ static void on_gofer_lost(struct sandbox *sb, size_t k)
 		kill(sb->app, SIGTERM);
 }
 
-/* Poll until the init is reaped; setup_only: until it is ready. */
-static int loop(struct sandbox *sb, bool setup_only)
+/* Poll until the init is reaped; during setup (`until` set) only until
+ * *until turns true. */
+static int loop(struct sandbox *sb, const bool *until)
 {
 	struct boot_config *cfg = sb->cfg;
-	while (!sb->reaped && !(setup_only && sb->ready)) {
+	bool setup_only = until != NULL;
+	while (!sb->reaped && !(setup_only && *until)) {
 		struct pollfd pfd[4 + 64];
 		size_t n = 0, first_watch;
 		pfd[n++] = (struct pollfd){ .fd = sb->sfd, .events = POLLIN };
@@ -349,20 +354,37 @@ static int setup(struct sandbox *sb)
 		return boot_errorf(-errno, "become a subreaper");
 	if ((r = block_signals(sb)) < 0)
 		return boot_errorf(r, "signalfd");
+	/* Its exec and loading overlap ours; it waits for the app's pid. */
+	if ((r = control_link_spawn(cfg, &sb->ctl)) < 0)
+		return r;
 	if ((r = make_staging(sb)) < 0 || (r = cgroup_create(&cfg->spec, cfg->id)) < 0 ||
 	    (r = spawn_init(sb)) < 0)
 		return r;
-	if ((r = ns_write_idmaps(cfg, sb->app)) < 0 ||
-	    (r = cgroup_enter(&cfg->spec, cfg->id, sb->app)) < 0 || (r = mount_conns(sb)) < 0)
+	/* The init makes its uts, ipc and net namespaces while we move it
+	 * into its cgroup (an RCU grace period) and mount the gofer's
+	 * exports; "root" lets it copy our mounts and go on. */
+	if ((r = ns_write_idmaps(cfg, sb->app)) < 0)
 		return r;
 	if ((r = msg_send(sb->sync_fd, "go", -1)) < 0)
 		return boot_errorf(r, "signal the app's init");
-	if ((r = loop(sb, true)) < 0)
+	if ((r = cgroup_enter(&cfg->spec, cfg->id, sb->app)) < 0 || (r = mount_conns(sb)) < 0)
+		return r;
+	if ((r = msg_send(sb->sync_fd, "root", -1)) < 0) {
+		on_sync(sb);   /* its "error", when it failed first, is the one kept */
+		return boot_errorf(r, "signal the app's init");
+	}
+	/* The control server sets up (it needs the namespaces) while the
+	 * init builds the root. */
+	if ((r = loop(sb, &sb->ns_ready)) < 0)
 		return r;
 	if (sb->reaped)
 		return boot_errorf(-ECHILD, "the app's init exited during setup");
-	/* While we still may fork and reach the host: it outlives confinement. */
-	if ((r = control_link_start(cfg, sb->app, &sb->ctl)) < 0)
+	if ((r = control_link_start(sb->app, &sb->ctl)) < 0 || (r = loop(sb, &sb->ready)) < 0)
+		return r;
+	if (sb->reaped)
+		return boot_errorf(-ECHILD, "the app's init exited during setup");
+	/* While we still reach the host: it outlives confinement. */
+	if ((r = control_link_wait_ready(cfg, &sb->ctl)) < 0)
 		return r;
 	/* With a pty the app does not need burrow's stdio, and we hold it
 	 * no longer than burrow (containerd waits for its EOF). */
@@ -380,13 +402,13 @@ int boot_sandbox(struct boot_config *cfg)
 	int r = setup(&sb);
 	if (r == 0) {
 		char text[64];
-		snprintf(text, sizeof text, "created %d", (int)sb.app);
+		snprintf(text, sizeof text, "created %d %d", (int)sb.app, (int)sb.ctl.pid);
 		report(&sb, text, -1);
 		if (cfg->controller_fd < 0)
 			r = start_app(&sb);
 	}
 	if (r == 0)
-		r = loop(&sb, false);
+		r = loop(&sb, NULL);
 	if (r < 0) {
 		char text[MSG_MAX];
 		snprintf(text, sizeof text, "error %s", boot_error_text());

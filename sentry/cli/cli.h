@@ -48,6 +48,7 @@ struct state_info {
 	const char *id, *bundle, *rootfs, *status;
 	pid_t pid;                   /* the sentry (the pid file's pid) */
 	pid_t app_pid;               /* the app's init (host pid) */
+	pid_t control_pid;           /* the sandbox's control server */
 	const pid_t *gofer_pids;
 	size_t n_gofers;
 	const char *cgroup;
@@ -70,6 +71,7 @@ struct launch {
 	pid_t gofers[2];
 	size_t n_gofers;
 	pid_t app;                   /* host pid of the app's init */
+	pid_t control;               /* the sentry's control server (0: unknown) */
 	int controller;              /* our end of the controller socket */
 	int console;                 /* pty master (process.terminal), or -1 */
 	bool spec_loaded;

@@ -25,9 +25,10 @@ static json_t *extra_state(const struct launch *l, json_t *annotations)
 	json_t *starts = json_array();
 	for (size_t i = 0; starts && i < l->n_gofers; i++)
 		json_array_append_new(starts, json_integer((json_int_t)pid_start_time(l->gofers[i])));
-	return json_pack("{s:i, s:o, s:I, s:I, s:o}", "owner_uid", (int)getuid(), "annotations",
+	return json_pack("{s:i, s:o, s:I, s:I, s:I, s:o}", "owner_uid", (int)getuid(), "annotations",
 			 annotations, "sentry_start", (json_int_t)pid_start_time(l->sentry),
-			 "app_start", (json_int_t)pid_start_time(l->app), "gofer_starts", starts);
+			 "app_start", (json_int_t)pid_start_time(l->app), "control_start",
+			 (json_int_t)pid_start_time(l->control), "gofer_starts", starts);
 }
 
 /* runc's rule: a console socket exactly when there is a terminal. */

@@ -16,6 +16,21 @@
 #define KILL_WAIT_MS 5000
 #define GOFER_WAIT_MS 2000
 
+/* The control server dies with the sentry (PDEATHSIG), a moment later:
+ * wait for it, so nothing of the container outlives delete. */
+static void wait_control(json_t *st)
+{
+	pid_t pid = (pid_t)json_integer_value(json_object_get(st, "control_pid"));
+	unsigned long long start = (unsigned long long)json_integer_value(
+		json_object_get(st, "control_start"));
+	/* without a start time the pid may be anyone's by now */
+	if (pid <= 0 || start == 0 || pid_wait_dead(pid, start, KILL_WAIT_MS))
+		return;
+	log_warn("delete: the control server %d did not exit: killing it", (int)pid);
+	kill(pid, SIGKILL);
+	pid_wait_dead(pid, start, KILL_WAIT_MS);
+}
+
 /* The sentry takes the app with it (PDEATHSIG), and the app's pid
  * namespace the rest; its control server dies with it too. */
 static int kill_sandbox(struct container *c, json_t *st)
@@ -31,6 +46,7 @@ static int kill_sandbox(struct container *c, json_t *st)
 	if (!pid_wait_dead(c->sentry, s_start, KILL_WAIT_MS) ||
 	    !pid_wait_dead(c->app, a_start, KILL_WAIT_MS))
 		return cli_fail("delete %s: the sandbox (pid %d) does not die", c->id, (int)c->sentry);
+	wait_control(st);
 	return 0;
 }
 

@@ -89,10 +89,10 @@ int state_write(const char *dir, const struct state_info *s)
 	struct tm tm;
 	gmtime_r(&now, &tm);
 	strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	json_t *j = json_pack("{s:s, s:s, s:s, s:i, s:s, s:s, s:s, s:i, s:o, s:s, s:s, s:b}",
+	json_t *j = json_pack("{s:s, s:s, s:s, s:i, s:s, s:s, s:s, s:i, s:i, s:o, s:s, s:s, s:b}",
 			      "ociVersion", "1.0.2", "id", s->id, "status", s->status, "pid",
 			      (int)s->pid, "bundle", s->bundle, "rootfs", s->rootfs, "created", stamp,
-			      "app_pid", (int)s->app_pid, "gofer_pids",
+			      "app_pid", (int)s->app_pid, "control_pid", (int)s->control_pid, "gofer_pids",
 			      pids_json(s->gofer_pids, s->n_gofers), "cgroup",
 			      s->cgroup ? s->cgroup : "", "file_access",
 			      s->proxy ? "proxy" : "direct", "overlay", s->overlay);

@@ -11,7 +11,9 @@
  *   control -> sentry  "ready"        listening; the sentry may report "created"
  *                      "error <text>" it could not start
  *                      "start"        application.Start: release the app
- *   sentry -> control  "exit <code>"  the app was reaped (signal N -> 128+N)
+ *   sentry -> control  "app <pid>"    the app's init has its namespaces: set up, listen
+ *                      "exit <code>"  the app was reaped (signal N -> 128+N);
+ *                                     before "app": the sandbox gave up
  *
  * Wire protocol on the socket (SOCK_SEQPACKET): one JSON object per
  * message.  Request {"method": M, "params": {...}}, reply {"result": ...}
@@ -49,9 +51,17 @@ struct control_link {
 	int fd;                      /* the link; -1 once gone */
 };
 
-/* Start the server for the held app (before the sentry confines itself)
- * and wait until it listens.  -errno with boot_errorf's text set. */
-int control_link_start(const struct boot_config *cfg, pid_t app, struct control_link *cl);
+/* Fork and exec the server first thing in the sandbox's set-up: it
+ * loads what it can and waits for control_link_start.  -errno with
+ * boot_errorf's text set. */
+int control_link_spawn(const struct boot_config *cfg, struct control_link *cl);
+/* Give the spawned server the app's init once its namespaces exist (it
+ * sets up while the init builds the root).  -errno with boot_errorf's
+ * text set; the server is gone then. */
+int control_link_start(pid_t app, struct control_link *cl);
+/* Wait until it listens (before the sentry confines itself).  -errno
+ * with boot_errorf's text set; the server is gone then. */
+int control_link_wait_ready(const struct boot_config *cfg, struct control_link *cl);
 /* Handle what the server sent: 1 when it asks to start the app, 0 for
  * nothing, -EPIPE when it is gone (the fd is closed then). */
 int control_link_read(struct control_link *cl);

@@ -1,6 +1,7 @@
 /* The sentry's side of the control server (control.h): start it, relay
- * its "start", tell it when the app exited.  The sentry is multithreaded
- * here (FUSE workers), so the child does only dup2/close_range/execve. */
+ * its "start", tell it when the app exited.  It is started first thing, so
+ * its exec and set-up overlap the sandbox's; it waits for the app's pid.
+ * The child does only dup2/close_range/execve (async-signal-safe). */
 #include "control.h"
 #include "boot/msg.h"
 #include "log.h"
@@ -29,7 +30,7 @@
 struct argv_build {
 	char *v[24];
 	size_t n;
-	char nums[3][24];
+	char nums[2][24];
 };
 
 static void add(struct argv_build *a, const char *s)
@@ -39,12 +40,10 @@ static void add(struct argv_build *a, const char *s)
 	a->v[a->n] = NULL;
 }
 
-static void build_argv(struct argv_build *a, const struct boot_config *cfg, pid_t app,
-		       bool log_file)
+static void build_argv(struct argv_build *a, const struct boot_config *cfg, bool log_file)
 {
-	snprintf(a->nums[0], sizeof a->nums[0], "%d", (int)app);
-	snprintf(a->nums[1], sizeof a->nums[1], "%d", (int)getpid());
-	snprintf(a->nums[2], sizeof a->nums[2], "%d", LINK_FD);
+	snprintf(a->nums[0], sizeof a->nums[0], "%d", (int)getpid());
+	snprintf(a->nums[1], sizeof a->nums[1], "%d", LINK_FD);
 	add(a, "burrow-sentry");
 	add(a, "control");
 	add(a, "--id");
@@ -53,12 +52,10 @@ static void build_argv(struct argv_build *a, const struct boot_config *cfg, pid_
 	add(a, cfg->bundle);
 	add(a, "--state-dir");
 	add(a, cfg->state_dir);
-	add(a, "--app-pid");
-	add(a, a->nums[0]);
 	add(a, "--sentry-pid");
-	add(a, a->nums[1]);
+	add(a, a->nums[0]);
 	add(a, "--link-fd");
-	add(a, a->nums[2]);
+	add(a, a->nums[1]);
 	if (log_file) {
 		add(a, "--log");
 		add(a, "/proc/self/fd/4");
@@ -123,7 +120,7 @@ static int wait_ready(const struct boot_config *cfg, struct control_link *cl)
 	return boot_errorf(-EPIPE, "control server: exited during its setup");
 }
 
-int control_link_start(const struct boot_config *cfg, pid_t app, struct control_link *cl)
+int control_link_spawn(const struct boot_config *cfg, struct control_link *cl)
 {
 	struct argv_build a = { .n = 0 };
 	int sv[2];
@@ -131,7 +128,7 @@ int control_link_start(const struct boot_config *cfg, pid_t app, struct control_
 	bool log_file = log_fd != STDERR_FILENO;
 	cl->pid = -1;
 	cl->fd = -1;
-	build_argv(&a, cfg, app, log_file);
+	build_argv(&a, cfg, log_file);
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return boot_errorf(-errno, "control server: socketpair");
 	pid_t pid = fork();
@@ -145,14 +142,39 @@ int control_link_start(const struct boot_config *cfg, pid_t app, struct control_
 	}
 	cl->pid = pid;
 	cl->fd = sv[0];
-	int r = wait_ready(cfg, cl);
+	return 0;
+}
+
+static void stop(struct control_link *cl)
+{
+	close(cl->fd);
+	cl->fd = -1;
+	kill(cl->pid, SIGKILL);
+	waitpid(cl->pid, NULL, 0);
+	cl->pid = -1;
+}
+
+int control_link_start(pid_t app, struct control_link *cl)
+{
+	char text[32];
+	if (cl->fd < 0)
+		return boot_errorf(-EPIPE, "control server: not started");
+	snprintf(text, sizeof text, "app %d", (int)app);
+	int r = msg_send(cl->fd, text, -1);
 	if (r < 0) {
-		close(cl->fd);
-		cl->fd = -1;
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-		cl->pid = -1;
+		stop(cl);
+		return boot_errorf(r, "control server: exited during its setup");
 	}
+	return 0;
+}
+
+int control_link_wait_ready(const struct boot_config *cfg, struct control_link *cl)
+{
+	if (cl->fd < 0)
+		return boot_errorf(-EPIPE, "control server: not started");
+	int r = wait_ready(cfg, cl);
+	if (r < 0)
+		stop(cl);
 	return r;
 }
 

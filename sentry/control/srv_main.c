@@ -1,9 +1,11 @@
 /* burrow-sentry control: the sandbox's control server (control.h).
  *
- *   burrow-sentry control --id ID --bundle DIR --state-dir DIR --app-pid N
+ *   burrow-sentry control --id ID --bundle DIR --state-dir DIR
  *       --sentry-pid N --link-fd N [--log FILE] [--log-format json] [--debug]
  *
- * Started by the sentry only; it dies with the sentry (PDEATHSIG). */
+ * Started by the sentry only, first thing in its set-up (so it stays in
+ * the caller's mount namespace, not the sandbox's); it dies with the
+ * sentry (PDEATHSIG).  It loads the config, then waits for "app <pid>". */
 #include "srv.h"
 #include "boot/msg.h"
 #include "control.h"
@@ -15,12 +17,10 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -28,7 +28,7 @@
 
 struct args {
 	const char *id, *bundle, *state_dir, *log, *log_format;
-	long app, sentry, link;
+	long sentry, link;
 	bool debug;
 };
 
@@ -49,7 +49,6 @@ static int parse_args(int argc, char **argv, struct args *a)
 		{ "id", required_argument, NULL, 'i' },
 		{ "bundle", required_argument, NULL, 'b' },
 		{ "state-dir", required_argument, NULL, 's' },
-		{ "app-pid", required_argument, NULL, 'a' },
 		{ "sentry-pid", required_argument, NULL, 'p' },
 		{ "link-fd", required_argument, NULL, 'l' },
 		{ "log", required_argument, NULL, 'L' },
@@ -59,13 +58,12 @@ static int parse_args(int argc, char **argv, struct args *a)
 	};
 	int opt, r = 0;
 	optind = 1;
-	a->app = a->sentry = a->link = -1;
+	a->sentry = a->link = -1;
 	while (r == 0 && (opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'i': a->id = optarg; break;
 		case 'b': a->bundle = optarg; break;
 		case 's': a->state_dir = optarg; break;
-		case 'a': r = parse_long(optarg, &a->app); break;
 		case 'p': r = parse_long(optarg, &a->sentry); break;
 		case 'l': r = parse_long(optarg, &a->link); break;
 		case 'L': a->log = optarg; break;
@@ -74,8 +72,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 		default: r = -EINVAL;
 		}
 	}
-	if (r == 0 && (optind != argc || !a->id || !a->bundle || !a->state_dir || a->app <= 0 ||
-		       a->sentry <= 0 || a->link < 3))
+	if (r == 0 && (optind != argc || !a->id || !a->bundle || !a->state_dir || a->sentry <= 0 || a->link < 3))
 		r = -EINVAL;
 	return r;
 }
@@ -89,19 +86,6 @@ static void quiet_stdio(void)
 	dup2(null, STDIN_FILENO);
 	dup2(null, STDOUT_FILENO);
 	close(null);
-}
-
-/* The sentry pivots its mount namespace away from the host's tree after
- * we start: keep a copy of it, without the sandbox's staging mounts. */
-static int own_mount_ns(const char *state_dir)
-{
-	char staging[PATH_MAX];
-	if (unshare(CLONE_NEWNS) < 0)
-		return -errno;
-	snprintf(staging, sizeof staging, "%s/" BOOT_STAGING, state_dir);
-	if (umount2(staging, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
-		return -errno;
-	return 0;
 }
 
 static int load_config(struct srv *s, char *err, size_t errlen)
@@ -155,11 +139,28 @@ static int listen_control(struct srv *s, char *err, size_t errlen)
 	return 0;
 }
 
+/* The sentry's "app <pid>" once the app's init is ready; anything else
+ * (its "exit", or the link closing) means the sandbox gave up. */
+static int await_app(struct srv *s)
+{
+	char buf[MSG_MAX];
+	const char *arg;
+	long pid;
+	ssize_t n;
+	do
+		n = msg_recv(s->link_fd, buf, sizeof buf, NULL);
+	while (n == -EINTR);
+	if (n <= 0 || !msg_is(buf, "app", &arg))
+		return -ECANCELED;
+	if (parse_long(arg, &pid) < 0 || pid <= 0)
+		return -EINVAL;
+	s->app = (pid_t)pid;
+	return 0;
+}
+
 static int setup(struct srv *s, char *err, size_t errlen)
 {
 	int r;
-	if ((r = load_config(s, err, errlen)) < 0)
-		return r;
 	if ((r = nsset_open(s->app, &s->ns)) < 0) {
 		snprintf(err, errlen, "the app's namespaces: %s", strerror(-r));
 		return r;
@@ -230,7 +231,7 @@ static int serve(struct srv *s)
 }
 
 /* The process itself: tied to the sentry, signals as libev wants them,
- * none of the caller's stdio, a mount namespace of its own, the log. */
+ * none of the caller's stdio, the log. */
 static int process_setup(const struct args *a)
 {
 	/* Dies with the sentry; Execute's processes become ours (ns_fork). */
@@ -243,7 +244,6 @@ static int process_setup(const struct args *a)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	quiet_stdio();
-	int r = own_mount_ns(a->state_dir);
 	if (log_init("burrow-sentry", a->log, a->log_format && !strcmp(a->log_format, "json"),
 		     a->debug ? LOG_LVL_DEBUG : LOG_LVL_INFO) < 0)
 		log_warn("control: cannot open the log %s", a->log);
@@ -257,7 +257,15 @@ static int process_setup(const struct args *a)
 			close(null);
 		}
 	}
-	return r;
+	return 0;
+}
+
+/* "error <text>" to the sentry. */
+static void report_error(struct srv *s, const char *err)
+{
+	char text[MSG_MAX];
+	snprintf(text, sizeof text, "error %s", err);
+	msg_send(s->link_fd, text, -1);
 }
 
 /* "ready" to the sentry, with the proc mount for its root when we could
@@ -292,27 +300,31 @@ int sentry_control_main(int argc, char **argv)
 				"burrow-sentry(8))\n");
 		return 2;
 	}
-	int mr = process_setup(&a);
-	if (mr == -EPERM)
+	if (process_setup(&a) < 0)
 		return 1;
 	static struct srv s;
 	s = (struct srv){ .id = a.id, .bundle = a.bundle, .state_dir = a.state_dir,
-			  .app = (pid_t)a.app, .sentry = (pid_t)a.sentry, .owner = getuid(),
-			  .listen_fd = -1, .link_fd = (int)a.link };
+			  .sentry = (pid_t)a.sentry, .owner = getuid(), .listen_fd = -1,
+			  .link_fd = (int)a.link };
 	srv_cgroup_init(&s.cg);
 	for (int i = 0; i < NSX_N; i++)
 		s.ns.fd[i] = -1;
 	char err[1024];
-	if (mr < 0)
-		snprintf(err, sizeof err, "a mount namespace of its own: %s", strerror(-mr));
-	if (mr < 0 || setup(&s, err, sizeof err) < 0) {
-		char text[MSG_MAX];
-		snprintf(text, sizeof text, "error %s", err);
-		msg_send(s.link_fd, text, -1);
+	/* While the sentry builds the sandbox. */
+	int r = load_config(&s, err, sizeof err);
+	int ar = await_app(&s);
+	if (ar == -ECANCELED) {
+		release(&s);
+		return 0;
+	}
+	if (r == 0 && ar < 0)
+		snprintf(err, sizeof err, "a malformed \"app\" message from the sentry");
+	if (r < 0 || ar < 0 || setup(&s, err, sizeof err) < 0) {
+		report_error(&s, err);
 		release(&s);
 		return 1;
 	}
-	int r = report_ready(&s);
+	r = report_ready(&s);
 	if (r == 0)
 		r = serve(&s);
 	release(&s);
