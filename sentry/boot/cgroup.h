@@ -22,6 +22,10 @@ bool cgroup_is_v2(void);
  * spec sets limits. */
 int cgroup_create(const struct oci_spec *spec, const char *id);
 int cgroup_enter(const struct oci_spec *spec, const char *id, pid_t pid);
+/* Start, in a detached thread, the RCU grace period the first cgroup
+ * migration after a quiet spell waits for, so cgroup_enter does not
+ * (cgroup_warm.c).  Best effort. */
+void cgroup_warm_start(void);
 /* Remove the cgroup directories (waiting briefly for the last exits). */
 int cgroup_destroy(const struct oci_spec *spec, const char *id);
 

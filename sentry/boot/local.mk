@@ -12,6 +12,7 @@ noinst_LIBRARIES += sentry/boot/libboot.a
 sentry_boot_libboot_a_SOURCES = \
 	sentry/boot/boot.h sentry/boot/error.c sentry/boot/msg.h sentry/boot/msg.c \
 	sentry/boot/served.c sentry/boot/size.c sentry/boot/cgroup.h sentry/boot/cgroup.c \
+	sentry/boot/cgroup_warm.c \
 	sentry/boot/sandbox.c sentry/boot/init.c \
 	sentry/boot/namespaces.h sentry/boot/namespaces.c \
 	sentry/boot/rootfs.h sentry/boot/rootfs.c sentry/boot/mounts.c \

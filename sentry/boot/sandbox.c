@@ -172,11 +172,14 @@ static void reap(struct sandbox *sb)
 {
 	int st;
 	pid_t p;
-	while ((p = waitpid(-1, &st, WNOHANG)) > 0)
+	while ((p = waitpid(-1, &st, WNOHANG)) > 0) {
 		if (p == sb->app) {
 			sb->app_status = st;
 			sb->reaped = true;
 		}
+		if (p == sb->ctl.pid)
+			sb->ctl.pid = -1;   /* its pid is free for reuse now */
+	}
 }
 
 static void kill_app(struct sandbox *sb)
@@ -400,6 +403,10 @@ int boot_sandbox(struct boot_config *cfg)
 	struct sandbox sb = { .cfg = cfg, .sfd = -1, .sync_fd = -1, .app = -1,
 			      .ctl = { .pid = -1, .fd = -1 } };
 	int r = setup(&sb);
+	/* Nobody has reached it yet: no waiter to answer, no status to
+	 * record; gone before burrow hears of the failure and cleans up. */
+	if (r < 0)
+		control_link_abort(&sb.ctl);
 	if (r == 0) {
 		char text[64];
 		snprintf(text, sizeof text, "created %d %d", (int)sb.app, (int)sb.ctl.pid);

@@ -294,8 +294,11 @@ static int wait_created(struct launch *l)
 		}
 		if (fd >= 0)
 			close(fd);
-		if (msg_is(buf, "created", &arg)) {
-			l->app = (pid_t)atoi(arg);
+		int app = 0, control = 0;
+		if (msg_is(buf, "created", &arg) && sscanf(arg, "%d %d", &app, &control) >= 1 &&
+		    app > 0) {
+			l->app = (pid_t)app;
+			l->control = control > 0 ? (pid_t)control : 0;
 			return 0;
 		}
 		if (msg_is(buf, "error", &arg))
@@ -310,7 +313,8 @@ static int write_state(const struct cli_globals *g, struct launch *l, const char
 	cgroup_rel_path(&l->spec, l->id, cg, sizeof cg);
 	struct state_info s = {
 		.id = l->id, .bundle = l->bundle, .rootfs = l->rootfs, .status = status,
-		.pid = l->sentry, .app_pid = l->app, .gofer_pids = l->gofers,
+		.pid = l->sentry, .app_pid = l->app, .control_pid = l->control,
+		.gofer_pids = l->gofers,
 		.n_gofers = l->n_gofers, .cgroup = cg, .proxy = g->proxy, .overlay = g->overlay,
 	};
 	int r = state_write(l->state_dir, &s);
@@ -346,6 +350,8 @@ int launch_create(const struct cli_globals *g, const char *bundle, const char *i
 		l->spec_loaded = false;
 		return 1;
 	}
+	/* The app's move into its cgroup will not wait for a grace period. */
+	cgroup_warm_start();
 	const char *root = l->spec.root_path;
 	snprintf(path, sizeof path, "%s%s%s", root[0] == '/' ? "" : l->bundle,
 		 root[0] == '/' ? "" : "/", root);

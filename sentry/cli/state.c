@@ -4,6 +4,7 @@
 #include "control/statefile.h"
 #include "util.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -64,10 +65,26 @@ static void unlink_in(const char *dir, const char *name, bool is_dir)
 		fprintf(stderr, "burrow: remove %s: %s\n", path, strerror(errno));
 }
 
+/* What a writer killed between open and rename left (util.h's
+ * write_file_atomic: NAME.PID.tmp). */
+static void unlink_tmp_files(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		size_t n = strlen(e->d_name);
+		if (n > 4 && !strcmp(e->d_name + n - 4, ".tmp") &&
+		    (e->d_type == DT_REG || e->d_type == DT_UNKNOWN))
+			unlink_in(dir, e->d_name, false);
+	}
+	if (d)
+		closedir(d);
+}
+
 int state_remove(const char *dir)
 {
 	unlink_in(dir, "state.json", false);
-	unlink_in(dir, "state.json.tmp", false);
+	unlink_tmp_files(dir);
 	unlink_in(dir, "gofer.log", false);
 	unlink_in(dir, STATEFILE_EXIT, false);
 	unlink_in(dir, BOOT_STAGING, true);

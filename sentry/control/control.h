@@ -62,6 +62,8 @@ int control_link_start(pid_t app, struct control_link *cl);
 /* Wait until it listens (before the sentry confines itself).  -errno
  * with boot_errorf's text set; the server is gone then. */
 int control_link_wait_ready(const struct boot_config *cfg, struct control_link *cl);
+/* Kill and reap it (the sandbox failed before "created"). */
+void control_link_abort(struct control_link *cl);
 /* Handle what the server sent: 1 when it asks to start the app, 0 for
  * nothing, -EPIPE when it is gone (the fd is closed then). */
 int control_link_read(struct control_link *cl);

@@ -145,9 +145,12 @@ int control_link_spawn(const struct boot_config *cfg, struct control_link *cl)
 	return 0;
 }
 
-static void stop(struct control_link *cl)
+void control_link_abort(struct control_link *cl)
 {
-	close(cl->fd);
+	if (cl->pid <= 0)
+		return;
+	if (cl->fd >= 0)
+		close(cl->fd);
 	cl->fd = -1;
 	kill(cl->pid, SIGKILL);
 	waitpid(cl->pid, NULL, 0);
@@ -162,7 +165,7 @@ int control_link_start(pid_t app, struct control_link *cl)
 	snprintf(text, sizeof text, "app %d", (int)app);
 	int r = msg_send(cl->fd, text, -1);
 	if (r < 0) {
-		stop(cl);
+		control_link_abort(cl);
 		return boot_errorf(r, "control server: exited during its setup");
 	}
 	return 0;
@@ -174,7 +177,7 @@ int control_link_wait_ready(const struct boot_config *cfg, struct control_link *
 		return boot_errorf(-EPIPE, "control server: not started");
 	int r = wait_ready(cfg, cl);
 	if (r < 0)
-		stop(cl);
+		control_link_abort(cl);
 	return r;
 }
 
