@@ -160,17 +160,21 @@ static void adopt(struct shard *s, struct conn *c)
 	ev_io_start(s->loop, &cw->rw);
 }
 
-/* The wake-ups queued for s: refresh live connections, drop references. */
+/* The wake-ups queued for s: refresh live connections, drop references.
+ * A connection leaves the list (its next pointer read, pending cleared)
+ * under the lock, one at a time: once pending is false a worker's
+ * server_wake may queue it again, reusing pend_next. */
 static void drain_pending(struct shard *s)
 {
 	pthread_mutex_lock(&s->lock);
 	struct conn *list = s->pend_head;
 	s->pend_head = NULL;
-	for (struct conn *c = list; c; c = c->pend_next)
-		c->pending = false;
 	pthread_mutex_unlock(&s->lock);
 	for (struct conn *c = list, *next; c; c = next) {
+		pthread_mutex_lock(&s->lock);
 		next = c->pend_next;
+		c->pending = false;
+		pthread_mutex_unlock(&s->lock);
 		struct conn_w *cw = c->loop_priv;
 		if (cw) {
 			bool failed;
