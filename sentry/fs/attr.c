@@ -135,11 +135,12 @@ int fs_lookup_known(struct fs *fs, struct fs_inode *parent, const char *name,
 	r = fs_inode_adopt(fs, fid, &wq, gen, &i);   /* consumes fid */
 	if (r < 0)
 		return r;
-	atomic_store_explicit(&i->mode, st->st_mode, memory_order_relaxed);
-	atomic_store_explicit(&i->gid, st->st_gid, memory_order_relaxed);
-	fs_attr_store(fs, i, st, stamp, lgen);
+	struct stat known = *st;
+	atomic_store_explicit(&i->mode, known.st_mode, memory_order_relaxed);
+	atomic_store_explicit(&i->gid, known.st_gid, memory_order_relaxed);
+	fs_attr_store(fs, i, &known, stamp, lgen);
 	fs_name_set(fs, parent, name, &wq);
-	fs_entry_fill(fs, i, st, e);
+	fs_entry_fill(fs, i, &known, e);
 	return 0;
 }
 

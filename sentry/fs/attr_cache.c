@@ -12,7 +12,27 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-void fs_attr_store(struct fs *fs, struct fs_inode *i, const struct stat *st, uint64_t stamp,
+static bool ts_after(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec > b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec > b->tv_nsec);
+}
+
+/* Under amu: put the times this mount set over the server's, which are
+ * a little earlier; a later mtime is someone else's change. */
+static void keep_our_times(struct fs_inode *i, struct stat *st)
+{
+	if (!i->times_ours)
+		return;
+	if (!S_ISDIR(st->st_mode) || ts_after(&st->st_mtim, &i->our_mtime) ||
+	    ts_after(&st->st_ctim, &i->our_ctime)) {
+		i->times_ours = false;
+		return;
+	}
+	st->st_mtim = i->our_mtime;
+	st->st_ctim = i->our_ctime;
+}
+
+void fs_attr_store(struct fs *fs, struct fs_inode *i, struct stat *st, uint64_t stamp,
 		   uint64_t lgen)
 {
 	if (!fs->exclusive)
@@ -20,6 +40,7 @@ void fs_attr_store(struct fs *fs, struct fs_inode *i, const struct stat *st, uin
 	uint64_t until = now_ns() + (uint64_t)(fs->attr_timeout * 1e9);
 	pthread_mutex_lock(&i->amu);
 	if (i->inval_at <= stamp) {
+		keep_our_times(i, st);
 		i->attr = *st;
 		i->attr_ok = true;
 		i->attr_lgen = lgen;
@@ -29,6 +50,18 @@ void fs_attr_store(struct fs *fs, struct fs_inode *i, const struct stat *st, uin
 }
 
 void fs_attr_inval(struct fs *fs, struct fs_inode *i)
+{
+	if (!fs->exclusive)
+		return;
+	uint64_t seq = atomic_fetch_add(&fs->aseq, 1) + 1;
+	pthread_mutex_lock(&i->amu);
+	i->attr_ok = false;
+	i->times_ours = false;
+	i->inval_at = seq;
+	pthread_mutex_unlock(&i->amu);
+}
+
+void fs_attr_inval_atime(struct fs *fs, struct fs_inode *i)
 {
 	if (!fs->exclusive)
 		return;
@@ -144,6 +177,7 @@ void fs_attr_dir_begin(struct fs *fs, struct fs_inode *dir, struct fs_dirchg *c)
 		c->until = dir->attr_until;
 	}
 	dir->attr_ok = false;
+	dir->times_ours = false;
 	dir->inval_at = seq;
 	pthread_mutex_unlock(&dir->amu);
 	c->stamp = seq;
@@ -171,6 +205,9 @@ void fs_attr_dir_done(struct fs *fs, struct fs_inode *dir, struct fs_dirchg *c, 
 		dir->attr_ok = true;
 		dir->attr_lgen = c->lgen;
 		dir->attr_until = c->until;
+		dir->times_ours = true;
+		dir->our_mtime = ts;
+		dir->our_ctime = ts;
 	}
 	pthread_mutex_unlock(&dir->amu);
 }

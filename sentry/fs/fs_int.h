@@ -60,6 +60,10 @@ struct fs_inode {
 	uint64_t attr_lgen;           /* fs->lgen before they were asked */
 	uint64_t attr_until;          /* CLOCK_MONOTONIC ns they expire at */
 	uint64_t inval_at;            /* fs->aseq of the last change (under amu) */
+	/* a directory's times set by fs_attr_dir_done, kept over the
+	 * server's slightly earlier ones until the next change (under amu) */
+	bool times_ours;
+	struct timespec our_mtime, our_ctime;
 	struct fs_dirnames *dnames;   /* dirnames.c: every name, or NULL (under amu) */
 };
 
@@ -193,13 +197,18 @@ static inline uint64_t fs_lgen(struct fs *fs)
 	return atomic_load(&fs->lgen);
 }
 /* Remember st, asked at `stamp` (fs_attr_stamp) and link generation
- * `lgen` (fs_lgen), unless the file changed since. */
-void fs_attr_store(struct fs *fs, struct fs_inode *i, const struct stat *st, uint64_t stamp,
+ * `lgen` (fs_lgen), unless the file changed since.  A directory whose
+ * times this mount set itself keeps them: st then shows them too, so the
+ * kernel sees no change of mtime (which would drop its cached listing). */
+void fs_attr_store(struct fs *fs, struct fs_inode *i, struct stat *st, uint64_t stamp,
 		   uint64_t lgen);
 /* A name of i went away through this mount: one link less. */
 void fs_attr_unlinked(struct fs *fs, struct fs_inode *i);
 /* The file changed (or may have): forget its attrs. */
 void fs_attr_inval(struct fs *fs, struct fs_inode *i);
+/* Only its atime moved (a directory read): forget its attrs but not
+ * the times this mount set. */
+void fs_attr_inval_atime(struct fs *fs, struct fs_inode *i);
 /* A change of dir's entries by this mount (create, mkdir, unlink, ...):
  * fs_attr_dir_begin before the request goes out invalidates dir's attrs
  * as fs_attr_inval does but keeps a copy; fs_attr_dir_done after it

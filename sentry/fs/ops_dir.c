@@ -177,7 +177,7 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	/* loop only while every entry of a batch was skipped: an empty
 	 * reply would read as the end of the directory */
 	while (used == 0) {
-		fs_attr_inval(fs, f->ino);   /* atime */
+		fs_attr_inval_atime(fs, f->ino);
 		ssize_t n = p9_readdir(fs->c, fid, cookie, pbuf, (uint32_t)count);
 		if (n <= 0) {
 			r = (int)n;
