@@ -282,8 +282,22 @@ static int start_conn(int fd, const struct gofer_export *exp)
 	return 0;
 }
 
+/* Room in the socket for a whole msize reply: a worker's big Rread then
+ * goes out in one send instead of leaving most of it to be copied into
+ * the connection's buffer and flushed by the loop piece by piece.  The
+ * kernel caps it at net.core.wmem_max: best effort. */
+static void size_send_buffer(int fd)
+{
+	int want = (int)(cfg->msize + 4096u), cur = 0;
+	socklen_t len = sizeof cur;
+	if (getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &cur, &len) == 0 && cur >= want)
+		return;
+	(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &want, sizeof want);
+}
+
 static void tune_socket(int fd)
 {
+	size_send_buffer(fd);
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof ss;
 	if (getsockname(fd, (struct sockaddr *)&ss, &len) == 0 &&
