@@ -20,9 +20,21 @@
 static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGCONT,
 				 SIGALRM, SIGPWR, SIGWINCH };
 
+static void block_forwarded(sigset_t *set)
+{
+	sigemptyset(set);
+	for (size_t i = 0; i < ARRAY_SIZE(forwarded); i++)
+		sigaddset(set, forwarded[i]);
+	sigprocmask(SIG_BLOCK, set, NULL);
+}
+
 int exec_start(struct exec_ctx *x, json_t *process)
 {
 	static const int stdio[3] = { STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO };
+	/* Before the process exists: a signal sent to us once it runs waits
+	 * for wait_forward's signalfd instead of ending us. */
+	sigset_t set;
+	block_forwarded(&set);
 	int fd __cleanup_close = control_connect(x->id);
 	if (fd < 0)
 		return cli_fail("exec %s: the sandbox does not answer: %s", x->id, strerror(-fd));
@@ -51,14 +63,6 @@ struct waiter {
 	bool relay, in_open, pty_open, raw;
 	struct termios saved;
 };
-
-static void block_forwarded(sigset_t *set)
-{
-	sigemptyset(set);
-	for (size_t i = 0; i < ARRAY_SIZE(forwarded); i++)
-		sigaddset(set, forwarded[i]);
-	sigprocmask(SIG_BLOCK, set, NULL);
-}
 
 static void resize(struct waiter *w)
 {
