@@ -64,6 +64,9 @@ struct fs_inode {
 	 * server's slightly earlier ones until the next change (under amu) */
 	bool times_ours;
 	struct timespec our_mtime, our_ctime;
+	/* rofid.c: the opened fid its read-only opens share, P9_NOFID */
+	_Atomic uint32_t ro_fid;
+	atomic_bool ro_seen;          /* opened read-only before */
 	struct fs_dirnames *dnames;   /* dirnames.c: every name, or NULL (under amu) */
 };
 
@@ -111,6 +114,7 @@ struct fs {
 	atomic_bool new_unlabeled, labels_seen;
 	atomic_bool no_acls;          /* the server has no ACL xattrs at all */
 	/* newattr.c: what new files get, learnt per kind */
+	_Atomic unsigned ro_fids;     /* rofid.c: inodes holding one */
 	pthread_mutex_t new_mu;
 	struct fs_newlearn {
 		int samples;              /* that matched; -1: never predict */
@@ -131,6 +135,7 @@ struct fs_file {
 	 * the server (the kernel mostly lists from its cache) */
 	bool lazy;
 	_Atomic uint32_t lazy_fid;
+	bool shared_ro;               /* fid is the inode's ro_fid: never clunked here */
 	struct fs_file *prev, *next;  /* files.c: the mount's open files */
 };
 
@@ -287,6 +292,13 @@ void fs_dirnames_del(struct fs_inode *dir, const char *name);
 /* A request on name in dir failed with r: keep the set only if the
  * error says nothing changed. */
 void fs_dirnames_failed(struct fs_inode *dir, const char *name, int r);
+
+/* rofid.c: an open with 9P flags `flags` takes the inode's shared
+ * read-only fid into f (true), or after opening its own offers it
+ * (f->shared_ro tells whether it was kept); freed with the inode. */
+bool fs_rofid_take(struct fs *fs, struct fs_inode *i, uint32_t flags, struct fs_file *f);
+void fs_rofid_offer(struct fs *fs, struct fs_inode *i, uint32_t flags, struct fs_file *f);
+void fs_rofid_free(struct fs *fs, struct fs_inode *i, bool clunk);
 
 /* newattr.c: a regular file or symlink this mount creates, as asked:
  * mode with the type bits, the owner it was chowned to

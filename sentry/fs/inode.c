@@ -111,6 +111,7 @@ static struct fs_inode *inode_new(uint32_t fid, const struct p9_qid *qid, uint64
 		return NULL;
 	i->qpath = qid->path;
 	i->qtype = qid->type;
+	atomic_init(&i->ro_fid, P9_NOFID);
 	fs_inode_fids_init(i, fid, gen);
 	pthread_mutex_init(&i->lk_mu, NULL);
 	pthread_mutex_init(&i->amu, NULL);
@@ -120,6 +121,7 @@ static struct fs_inode *inode_new(uint32_t fid, const struct p9_qid *qid, uint64
 /* Free the inode; clunk its fids unless the connection is going away. */
 static void inode_free(struct fs *fs, struct fs_inode *i, bool clunk)
 {
+	fs_rofid_free(fs, i, clunk);
 	fs_inode_fids_free(fs, i, clunk);
 	fs_dirnames_free(i);
 	pthread_mutex_destroy(&i->lk_mu);

@@ -52,6 +52,34 @@ static int file_open(struct fs *fs, struct fs_inode *i, uint32_t flags, struct f
 	return 0;
 }
 
+/* A plain read-only open of a file whose read-only fid is shared
+ * (rofid.c): no message.  -ENOENT when there is none. */
+static int open_shared(struct fs *fs, struct fs_inode *i, uint32_t flags, struct fs_file **out)
+{
+	/* opens fail once the server is gone, as they would have asking it */
+	if (!p9_client_alive(fs->c))
+		return -EIO;
+	struct fs_file *f = fs_file_new(fs);
+	if (!f)
+		return -ENOMEM;
+	if (!fs_rofid_take(fs, i, flags, f)) {
+		fs_file_free(fs, f);
+		return -ENOENT;
+	}
+	f->ino = i;
+	f->flags = flags;
+	atomic_init(&f->gen, 0);   /* opened long ago: a setattr through it checks first */
+	*out = f;
+	return 0;
+}
+
+/* The file's own fid, unless it is the inode's shared one. */
+static void file_put_fid(struct fs *fs, struct fs_file *f)
+{
+	if (!f->shared_ro)
+		fs_fid_put(fs, f->fid);
+}
+
 static void set_cache_flags(struct fs *fs, struct fuse_file_info *fi)
 {
 	/* exclusive: nobody else changes the file, keep the page cache
@@ -67,7 +95,12 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	uint32_t flags = fs_open_flags(fs, fi->flags);
 	if (flags & P9_DOTL_TRUNC)
 		fs_attr_inval(fs, i);
-	int r = file_open(fs, i, flags, &f);
+	int r = open_shared(fs, i, flags, &f);
+	if (r == -ENOENT) {
+		r = file_open(fs, i, flags, &f);
+		if (r == 0)
+			fs_rofid_offer(fs, i, flags, f);
+	}
 	if (r == -EACCES && (fi->flags & O_ACCMODE) == O_WRONLY && fs->writeback) {
 		/* write-only for the server's user: the cache then cannot fill
 		 * partial pages, but the open must not fail */
@@ -81,7 +114,7 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	fi->fh = (uintptr_t)f;
 	set_cache_flags(fs, fi);
 	if (fuse_reply_open(req, fi) == -ENOENT) {   /* interrupted meanwhile */
-		fs_fid_put(fs, f->fid);
+		file_put_fid(fs, f);
 		fs_file_free(fs, f);
 	}
 }
@@ -203,7 +236,7 @@ static void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 	/* the last close of an open file drops its flock locks */
 	if (fi->flock_release)
 		fs_lock_flush(fs, f->ino, fi->lock_owner);
-	fs_fid_put(fs, f->fid);
+	file_put_fid(fs, f);
 	fs_file_free(fs, f);
 	fuse_reply_err(req, 0);
 }

@@ -188,6 +188,36 @@ coherence() {
 	ls "$m/n" | grep -qx moved
 }
 
+@test "gofer, cache=exclusive: read-only opens of a file opened before share one fid" {
+	need_server gofer
+	start_server gofer --debug
+	mount_fs cache=exclusive
+	local m=$T/mnt i
+	printf 'one\n' >"$m/f"
+	cat "$m/f" "$m/f" >/dev/null     # the second read-only open keeps its fid
+	cut_log
+	for i in 1 2 3 4 5 6; do
+		[ "$(cat "$m/f")" = one ]
+	done
+	settle
+	[ "$(sent Tlopen)" = 0 ]
+	[ "$(sent Tclunk)" = 0 ]
+	# sharers see what other opens write, and writers are not sharers
+	exec 6<"$m/f"
+	printf 'two\n' >"$m/f"
+	[ "$(cat "$m/f")" = two ]
+	[ "$(cat <&6)" = two ]
+	exec 6<&-
+	[ "$(cat "$T/export/f")" = two ]
+	# flock between two read-only opens of the file still conflicts
+	exec 7<"$m/f" 8<"$m/f"
+	flock -n 7
+	run flock -n 8
+	[ "$status" -ne 0 ]
+	exec 7<&- 8<&-
+	# unmounting clunks it (the server's fid count is checked in failure.bats)
+}
+
 @test "gofer, cache=exclusive: one Tread/Twrite per MiB at the default msize" {
 	need_server gofer
 	start_server gofer --debug
