@@ -106,10 +106,13 @@ int ident_apply_create(const struct gofer_config *cfg, const struct cred *c, gid
 int ident_chown_new(const struct gofer_config *cfg, const struct cred *c, uint32_t gid,
 		    int dirfd, const char *name)
 {
-	if (cfg->ident != IDENT_SERVER || geteuid() != 0)
+	if (cfg->ident != IDENT_SERVER)
 		return 0;
 	gid_t g = gid == (uint32_t)-1 ? (gid_t)-1 : (gid_t)gid;
+	/* Root's own creations need nothing: decided before a syscall. */
 	if (c->uid == 0 && (g == (gid_t)-1 || g == 0))
+		return 0;
+	if (geteuid() != 0)
 		return 0;
 	int rc = name ? fchownat(dirfd, name, c->uid, g, AT_SYMLINK_NOFOLLOW)
 		      : fchown(dirfd, c->uid, g);
