@@ -363,14 +363,15 @@ static int setup(struct sandbox *sb)
 	if ((r = make_staging(sb)) < 0 || (r = cgroup_create(&cfg->spec, cfg->id)) < 0 ||
 	    (r = spawn_init(sb)) < 0)
 		return r;
-	/* The init makes its uts, ipc and net namespaces while we move it
-	 * into its cgroup (an RCU grace period) and mount the gofer's
-	 * exports; "root" lets it copy our mounts and go on. */
+	/* The init makes its uts, ipc and net namespaces while we mount the
+	 * gofer's exports and move it into its cgroup (last: burrow started
+	 * the grace period that waits for, cgroup_warm.c); "root" lets it
+	 * copy our mounts and go on. */
 	if ((r = ns_write_idmaps(cfg, sb->app)) < 0)
 		return r;
 	if ((r = msg_send(sb->sync_fd, "go", -1)) < 0)
 		return boot_errorf(r, "signal the app's init");
-	if ((r = cgroup_enter(&cfg->spec, cfg->id, sb->app)) < 0 || (r = mount_conns(sb)) < 0)
+	if ((r = mount_conns(sb)) < 0 || (r = cgroup_enter(&cfg->spec, cfg->id, sb->app)) < 0)
 		return r;
 	if ((r = msg_send(sb->sync_fd, "root", -1)) < 0) {
 		on_sync(sb);   /* its "error", when it failed first, is the one kept */

@@ -337,6 +337,9 @@ int launch_create(const struct cli_globals *g, const char *bundle, const char *i
 	memset(l, 0, sizeof *l);
 	l->controller = l->console = l->sentry = -1;
 	l->id = id;
+	/* First thing: the app's move into its cgroup will not wait for a
+	 * grace period (a no-op move of ours, even if the config is bad). */
+	cgroup_warm_start();
 	if (!state_id_valid(id))
 		return cli_fail("invalid container id \"%s\"", id);
 	if (!realpath(bundle, l->bundle))
@@ -350,8 +353,6 @@ int launch_create(const struct cli_globals *g, const char *bundle, const char *i
 		l->spec_loaded = false;
 		return 1;
 	}
-	/* The app's move into its cgroup will not wait for a grace period. */
-	cgroup_warm_start();
 	const char *root = l->spec.root_path;
 	snprintf(path, sizeof path, "%s%s%s", root[0] == '/' ? "" : l->bundle,
 		 root[0] == '/' ? "" : "/", root);
