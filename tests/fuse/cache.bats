@@ -9,7 +9,9 @@ load helpers
 # 9P requests of type $1 logged since the log was last cut (after the
 # mount's asynchronous forgets and writebacks have landed)
 sent() { grep -c " <- $1 " "$T/server.log" || true; }
-settle() { sleep 0.3; }
+# Releases and forgets reach the server asynchronously (slowly under
+# load): let them land before counting.
+settle() { sleep 1; }
 cut_log() { settle; : >"$T/server.log"; }
 
 # |a - b| < 0.05 for two times in seconds with a fraction
