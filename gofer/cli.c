@@ -12,7 +12,7 @@
 
 enum {
 	OPT_EXPORT = 256, OPT_LISTEN, OPT_IO_FDS, OPT_RO, OPT_SQUASH, OPT_MULTI, OPT_MSIZE,
-	OPT_MAX_FIDS, OPT_MAX_CONNS, OPT_WORKERS, OPT_NO_CONFINE, OPT_LOG, OPT_DEBUG,
+	OPT_MAX_FIDS, OPT_MAX_CONNS, OPT_WORKERS, OPT_SPIN_US, OPT_NO_CONFINE, OPT_LOG, OPT_DEBUG,
 	OPT_XATTR_NS, OPT_ALLOW_REMOTE, OPT_HELP, OPT_VERSION,
 };
 
@@ -27,6 +27,7 @@ static const struct option long_opts[] = {
 	{ "max-fids", required_argument, NULL, OPT_MAX_FIDS },
 	{ "max-conns", required_argument, NULL, OPT_MAX_CONNS },
 	{ "workers", required_argument, NULL, OPT_WORKERS },
+	{ "spin-us", required_argument, NULL, OPT_SPIN_US },
 	{ "no-confine", no_argument, NULL, OPT_NO_CONFINE },
 	{ "log", required_argument, NULL, OPT_LOG },
 	{ "debug", no_argument, NULL, OPT_DEBUG },
@@ -54,6 +55,8 @@ void cli_usage(FILE *out)
 	      "  --max-fids N            fids per connection (default 65536)\n"
 	      "  --max-conns N           simultaneous connections (default 256)\n"
 	      "  --workers N             worker threads (default: 2 per CPU, 4..64)\n"
+	      "  --spin-us N             after answering a loop's only client, watch its\n"
+	      "                          socket N us before sleeping (default 50, 0: never)\n"
 	      "  --allow-xattr-ns LIST   also serve these xattr namespaces: trusted,security\n"
 	      "  --allow-remote          allow a TCP address that is not loopback\n"
 	      "  --no-confine            do not confine the server (debugging only)\n"
@@ -151,6 +154,7 @@ static int parse_one(int opt, char *arg, struct cli_opts *o)
 	case OPT_MAX_FIDS: return parse_u32(arg, "--max-fids", 1, 1u << 24, &cfg->max_fids);
 	case OPT_MAX_CONNS: return parse_u32(arg, "--max-conns", 1, 1u << 16, &cfg->max_conns);
 	case OPT_WORKERS: return parse_u32(arg, "--workers", 1, 1024, &cfg->workers);
+	case OPT_SPIN_US: return parse_u32(arg, "--spin-us", 0, 1000, &cfg->spin_us);
 	case OPT_NO_CONFINE: o->no_confine = true; return 0;
 	case OPT_LOG: o->log_file = arg; return 0;
 	case OPT_DEBUG: cfg->debug = true; return 0;
@@ -196,6 +200,7 @@ int cli_parse(int argc, char **argv, struct cli_opts *o)
 	o->cfg.max_fids = GOFER_DEFAULT_MAX_FIDS;
 	o->cfg.max_conns = GOFER_DEFAULT_MAX_CONNS;
 	o->cfg.workers = default_workers();
+	o->cfg.spin_us = GOFER_DEFAULT_SPIN_US;
 	o->cfg.proc_fd = -1;
 	int first = 1;
 	if (argc > 1 && strcmp(argv[1], "serve") == 0)

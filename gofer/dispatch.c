@@ -130,13 +130,15 @@ void dispatch_request(struct req *r)
 	batch_tail = &r->work;
 }
 
-void dispatch_run_batch(void)
+size_t dispatch_run_batch(void)
 {
 	struct work *w = batch_head;
+	size_t n = 0;
 	batch_head = batch_tail = NULL;
-	while (w) {
+	for (; w; n++) {
 		struct work *next = w->next;
 		work_fn(w);
 		w = next;
 	}
+	return n;
 }

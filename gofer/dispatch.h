@@ -2,6 +2,8 @@
 #ifndef BURROW_GOFER_DISPATCH_H
 #define BURROW_GOFER_DISPATCH_H
 
+#include <stddef.h>
+
 struct req;
 
 /* Reads and writes up to this size may run on the loop thread. */
@@ -14,7 +16,8 @@ void dispatch_submit(struct req *r);
 void dispatch_request(struct req *r);
 /* Loop thread, once per loop iteration after every read: run the short
  * requests gathered, in order.  A hand-off to a worker costs more than
- * any of them; the loops (one per CPU, server.c) give the parallelism. */
-void dispatch_run_batch(void);
+ * any of them; the loops (one per CPU, server.c) give the parallelism.
+ * Returns how many ran. */
+size_t dispatch_run_batch(void);
 
 #endif

@@ -16,6 +16,7 @@ enum ident_mode {
 #define GOFER_DEFAULT_MSIZE    (1u << 20)
 #define GOFER_DEFAULT_MAX_FIDS 65536u
 #define GOFER_DEFAULT_MAX_CONNS 256u
+#define GOFER_DEFAULT_SPIN_US 50u
 #define GOFER_XATTR_MAX        (64u << 10)
 
 struct gofer_config {
@@ -30,6 +31,7 @@ struct gofer_config {
 	uint32_t max_fids;         /* per connection */
 	uint32_t max_conns;
 	unsigned workers;
+	uint32_t spin_us;          /* --spin-us: look for a lone client's next request */
 	int proc_fd;               /* /proc/self/fd, opened before confinement */
 };
 
