@@ -81,6 +81,19 @@ void fs_entry_fill(struct fs *fs, struct fs_inode *i, const struct stat *st,
 	e->entry_timeout = fs->entry_timeout;
 }
 
+/* i (just adopted) is parent/name with attrs st: cache them, remember the
+ * name, fill the entry reply. */
+static void entry_known(struct fs *fs, struct fs_inode *parent, const char *name,
+			struct fs_inode *i, const struct p9_qid *qid, struct stat *st,
+			uint64_t stamp, uint64_t lgen, struct fuse_entry_param *e)
+{
+	atomic_store_explicit(&i->mode, st->st_mode, memory_order_relaxed);
+	atomic_store_explicit(&i->gid, st->st_gid, memory_order_relaxed);
+	fs_attr_store(fs, i, st, stamp, lgen);
+	fs_name_set(fs, parent, name, qid);
+	fs_entry_fill(fs, i, st, e);
+}
+
 int fs_lookup_entry(struct fs *fs, struct fs_inode *parent, const char *name,
 		    struct fuse_entry_param *e)
 {
@@ -109,11 +122,7 @@ int fs_lookup_entry(struct fs *fs, struct fs_inode *parent, const char *name,
 	r = fs_inode_adopt(fs, fid, &qid, gen, &i);   /* consumes fid */
 	if (r < 0)
 		return r;
-	atomic_store_explicit(&i->mode, st.st_mode, memory_order_relaxed);
-	atomic_store_explicit(&i->gid, st.st_gid, memory_order_relaxed);
-	fs_attr_store(fs, i, &st, stamp, lgen);
-	fs_name_set(fs, parent, name, &qid);
-	fs_entry_fill(fs, i, &st, e);
+	entry_known(fs, parent, name, i, &qid, &st, stamp, lgen, e);
 	return 0;
 }
 
@@ -136,11 +145,7 @@ int fs_lookup_known(struct fs *fs, struct fs_inode *parent, const char *name,
 	if (r < 0)
 		return r;
 	struct stat known = *st;
-	atomic_store_explicit(&i->mode, known.st_mode, memory_order_relaxed);
-	atomic_store_explicit(&i->gid, known.st_gid, memory_order_relaxed);
-	fs_attr_store(fs, i, &known, stamp, lgen);
-	fs_name_set(fs, parent, name, &wq);
-	fs_entry_fill(fs, i, &known, e);
+	entry_known(fs, parent, name, i, &wq, &known, stamp, lgen, e);
 	return 0;
 }
 
