@@ -15,8 +15,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define CG_ROOT "/sys/fs/cgroup"
-
 /* cpuacct: no limits, but the cpu figures of `burrow events` (sentry/control). */
 static const char *const v1_controllers[] = { "memory", "pids", "cpuacct", "devices" };
 

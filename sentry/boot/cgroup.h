@@ -13,6 +13,9 @@
 
 #include "oci/spec.h"
 
+/* Where the hierarchies are mounted (v1: one directory per controller). */
+#define CG_ROOT "/sys/fs/cgroup"
+
 /* The cgroup path relative to each hierarchy root ("/burrow/ID"). */
 int cgroup_rel_path(const struct oci_spec *spec, const char *id, char *out, size_t len);
 /* Is /sys/fs/cgroup a cgroup2 mount (a pure v2 host)? */

@@ -18,8 +18,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#define CG_ROOT "/sys/fs/cgroup"
-
 /* cgroup.procs of the cgroup we are in, in the hierarchy of one line of
  * /proc/self/cgroup ("ID:CONTROLLERS:PATH"); -1 when it is not there. */
 static int open_own_procs(char *line)

@@ -348,6 +348,16 @@ static void release_stdio(bool stderr_too)
 	close(null);
 }
 
+/* During setup: serve events until the init reports *flag; its exit
+ * first is an error. */
+static int await_init(struct sandbox *sb, const bool *flag)
+{
+	int r = loop(sb, flag);
+	if (r == 0 && sb->reaped)
+		r = boot_errorf(-ECHILD, "the app's init exited during setup");
+	return r;
+}
+
 /* Everything up to "created". */
 static int setup(struct sandbox *sb)
 {
@@ -379,14 +389,9 @@ static int setup(struct sandbox *sb)
 	}
 	/* The control server sets up (it needs the namespaces) while the
 	 * init builds the root. */
-	if ((r = loop(sb, &sb->ns_ready)) < 0)
+	if ((r = await_init(sb, &sb->ns_ready)) < 0 ||
+	    (r = control_link_start(sb->app, &sb->ctl)) < 0 || (r = await_init(sb, &sb->ready)) < 0)
 		return r;
-	if (sb->reaped)
-		return boot_errorf(-ECHILD, "the app's init exited during setup");
-	if ((r = control_link_start(sb->app, &sb->ctl)) < 0 || (r = loop(sb, &sb->ready)) < 0)
-		return r;
-	if (sb->reaped)
-		return boot_errorf(-ECHILD, "the app's init exited during setup");
 	/* While we still reach the host: it outlives confinement. */
 	if ((r = control_link_wait_ready(cfg, &sb->ctl)) < 0)
 		return r;

@@ -12,8 +12,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define CG_ROOT "/sys/fs/cgroup"
-
 static const char *const v1_names[CGX_N] = { "memory", "pids", "cpuacct", "devices" };
 
 void srv_cgroup_init(struct srv_cgroup *cg)

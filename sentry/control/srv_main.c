@@ -72,7 +72,8 @@ static int parse_args(int argc, char **argv, struct args *a)
 		default: r = -EINVAL;
 		}
 	}
-	if (r == 0 && (optind != argc || !a->id || !a->bundle || !a->state_dir || a->sentry <= 0 || a->link < 3))
+	if (r == 0 && (optind != argc || !a->id || !a->bundle || !a->state_dir || a->sentry <= 0 ||
+		       a->link < 3))
 		r = -EINVAL;
 	return r;
 }
@@ -139,8 +140,9 @@ static int listen_control(struct srv *s, char *err, size_t errlen)
 	return 0;
 }
 
-/* The sentry's "app <pid>" once the app's init is ready; anything else
- * (its "exit", or the link closing) means the sandbox gave up. */
+/* The sentry's "app <pid>" once the app's init has its namespaces;
+ * anything else (its "exit", or the link closing) means the sandbox gave
+ * up: -ECANCELED. */
 static int await_app(struct srv *s)
 {
 	char buf[MSG_MAX];
@@ -310,16 +312,19 @@ int sentry_control_main(int argc, char **argv)
 	for (int i = 0; i < NSX_N; i++)
 		s.ns.fd[i] = -1;
 	char err[1024];
-	/* While the sentry builds the sandbox. */
-	int r = load_config(&s, err, sizeof err);
+	int r = load_config(&s, err, sizeof err);   /* while the sentry builds the sandbox */
 	int ar = await_app(&s);
 	if (ar == -ECANCELED) {
 		release(&s);
 		return 0;
 	}
-	if (r == 0 && ar < 0)
+	if (r == 0 && ar < 0) {
+		r = ar;
 		snprintf(err, sizeof err, "a malformed \"app\" message from the sentry");
-	if (r < 0 || ar < 0 || setup(&s, err, sizeof err) < 0) {
+	}
+	if (r == 0)
+		r = setup(&s, err, sizeof err);
+	if (r < 0) {
 		report_error(&s, err);
 		release(&s);
 		return 1;

@@ -315,6 +315,11 @@ void fs_new_learn(struct fs *fs, const struct fs_newfile *q, const struct stat *
 /* The attrs of a new file in parent if they can be known without asking. */
 bool fs_new_predict(struct fs *fs, struct fs_inode *parent, const struct fs_newfile *q,
 		    uint64_t qpath, struct stat *st);
+/* The entry of parent/name, just made at qid: its attrs predicted from
+ * the request q when that is known to work, else asked and learnt from
+ * (q NULL: asked, nothing learnt). */
+int fs_new_entry(struct fs *fs, struct fs_inode *parent, const char *name,
+		 const struct fs_newfile *q, const struct p9_qid *qid, struct fuse_entry_param *e);
 
 /* ops_xattr.c: read an xattr (name "": the list) into a fresh buffer,
  * or with want 0 only its size into *len. */

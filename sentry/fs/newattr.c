@@ -90,3 +90,15 @@ bool fs_new_predict(struct fs *fs, struct fs_inode *parent, const struct fs_newf
 	st->st_atim = st->st_mtim = st->st_ctim = ts;
 	return true;
 }
+
+int fs_new_entry(struct fs *fs, struct fs_inode *parent, const char *name,
+		 const struct fs_newfile *q, const struct p9_qid *qid, struct fuse_entry_param *e)
+{
+	struct stat st;
+	if (q && fs_new_predict(fs, parent, q, qid->path, &st))
+		return fs_lookup_known(fs, parent, name, qid, &st, e);
+	int r = fs_lookup_entry(fs, parent, name, e);
+	if (r == 0 && q)
+		fs_new_learn(fs, q, &e->attr);
+	return r;
+}

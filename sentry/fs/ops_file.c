@@ -119,22 +119,6 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	}
 }
 
-/* The new file's inode and entry: its attrs predicted when the name was
- * surely free (else the create may have opened an existing file), or
- * asked, and learnt from. */
-static int new_file_entry(struct fs *fs, struct fs_inode *p, const char *name,
-			  const struct fs_newfile *q, bool fresh, const struct p9_qid *qid,
-			  struct fuse_entry_param *e)
-{
-	struct stat st;
-	if (fresh && fs_new_predict(fs, p, q, qid->path, &st))
-		return fs_lookup_known(fs, p, name, qid, &st, e);
-	int r = fs_lookup_entry(fs, p, name, e);
-	if (r == 0 && fresh)
-		fs_new_learn(fs, q, &e->attr);
-	return r;
-}
-
 /* Tlcreate turns a clone of the directory fid into the new file's open
  * fid; the inode then gets its own fid by a walk. */
 static int do_create(fuse_req_t req, struct fs *fs, struct fs_inode *p, const char *name,
@@ -177,8 +161,8 @@ static int do_create(fuse_req_t req, struct fs *fs, struct fs_inode *p, const ch
 	}
 	if (r == 0)
 		r = fs_chown_new(fs, f->fid, ctx, gid);
-	if (r == 0)
-		r = new_file_entry(fs, p, name, &q, fresh, &qid, e);
+	if (r == 0)   /* attrs predicted only for a name surely free (see above) */
+		r = fs_new_entry(fs, p, name, fresh ? &q : NULL, &qid, e);
 	if (r == 0 && fs_qid_check(fs_inode_of(fs, e->ino), &qid) < 0) {
 		/* replaced between create and lookup: the open fid and the
 		 * inode would be two files */

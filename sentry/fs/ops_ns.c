@@ -6,22 +6,6 @@
 #include <string.h>
 #include <sys/sysmacros.h>
 
-/* The new file's entry: its attrs predicted from the request q (NULL:
- * none; the file at qid) when newattr.c knows what the server makes, or
- * asked and learnt from. */
-static int new_entry(struct fs *fs, struct fs_inode *parent, const char *name,
-		     const struct fs_newfile *q, const struct p9_qid *qid,
-		     struct fuse_entry_param *e)
-{
-	struct stat st;
-	if (q && fs_new_predict(fs, parent, q, qid->path, &st))
-		return fs_lookup_known(fs, parent, name, qid, &st, e);
-	int r = fs_lookup_entry(fs, parent, name, e);
-	if (r == 0 && q)
-		fs_new_learn(fs, q, &e->attr);
-	return r;
-}
-
 /* After a server-side create: walk to the new name for its inode fid, give
  * it the caller's uid if we may, and answer with its entry. */
 static void reply_new_entry(fuse_req_t req, struct fs *fs, struct fs_inode *parent,
@@ -32,7 +16,7 @@ static void reply_new_entry(fuse_req_t req, struct fs *fs, struct fs_inode *pare
 	/* a chown follows: what it leaves is asked */
 	if (fs->chown_new && fuse_req_ctx(req)->uid != fs->attach_uid)
 		q = NULL;
-	int r = new_entry(fs, parent, name, q, qid, &e);
+	int r = fs_new_entry(fs, parent, name, q, qid, &e);
 	if (r == 0)
 		fs_xneg_new_file(fs, parent, fs_inode_of(fs, e.ino));
 	/* born empty: before the kernel may create anything in it */
