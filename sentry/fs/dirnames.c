@@ -1,27 +1,51 @@
 /* Complete name sets of directories this mount made (cache=exclusive):
  * a directory born empty through Tmkdir and changed only through this
- * mount holds exactly the names this mount put there, so a lookup of any
- * other name is answered ENOENT without a Twalk (the lookup the kernel
- * sends before every create of a new name).
+ * mount holds exactly the entries this mount put there.  So a lookup of
+ * any other name is answered ENOENT without a Twalk (the lookup the
+ * kernel sends before every create of a new name), and a listing is
+ * answered from the set (ops_dir.c) without opening the directory on the
+ * server: no Twalk, Tlopen, Treaddir or Tclunk for the first `find` or
+ * `rm -rf` of a tree this mount just wrote.
  *
- * The set holds 64-bit hashes of names with a count each (two names may
- * share a hash: a name counts as present while its hash does, and only a
- * false "present" is possible, which costs a walk).  Any change whose
- * effect on the names is unknown (a failed request, a rename onto a name)
- * or a set grown past DN_MAX drops the set: the directory is then asked
- * as any other.  Guarded by the inode's amu. */
+ * Each entry keeps its name, qid and d_type, so the set is exact (not a
+ * hint): any change whose effect on the names is unknown (a failed
+ * request that may have done something, a name the set should hold but
+ * does not) or a set grown past DN_MAX drops it, and the directory is
+ * then asked as any other.  The set also knows its parent (for ".."):
+ * a directory this mount moves learns its new parent; one whose move
+ * cannot be traced makes every set forget its parent (fs->dn_moves).
+ * Guarded by the inode's amu. */
 #include "fs_int.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define DN_MIN 16u            /* slots; a power of two */
-#define DN_MAX (1u << 20)     /* names at most */
+#define DN_MAX (1u << 18)     /* names at most */
+
+struct dn_ent {
+	struct p9_qid qid;
+	uint8_t dtype;
+	char name[];
+};
 
 struct fs_dirnames {
-	size_t cap, used;         /* slots (a power of two), keys in them */
-	uint64_t *key;            /* 0: empty */
-	uint32_t *count;
+	size_t cap, used;         /* slots (a power of two), entries in them */
+	uint64_t *key;            /* name hashes, 0: empty slot */
+	struct dn_ent **ent;
+	uint64_t parent;          /* qid path of ".." */
+	uint64_t moves;           /* fs->dn_moves when parent was known */
+};
+
+struct fs_listing {
+	size_t n;
+	struct fs_listent {
+		struct p9_qid qid;
+		uint8_t dtype;
+		const char *name;
+	} e[];
 };
 
 static uint64_t name_hash(const char *name)
@@ -44,8 +68,10 @@ static void dn_free(struct fs_dirnames *d)
 {
 	if (!d)
 		return;
+	for (size_t s = 0; s < d->cap; s++)
+		free(d->ent[s]);
 	free(d->key);
-	free(d->count);
+	free(d->ent);
 	free(d);
 }
 
@@ -56,19 +82,28 @@ static struct fs_dirnames *dn_new(size_t cap)
 		return NULL;
 	d->cap = cap;
 	d->key = calloc(cap, sizeof *d->key);
-	d->count = calloc(cap, sizeof *d->count);
-	if (!d->key || !d->count) {
+	d->ent = calloc(cap, sizeof *d->ent);
+	if (!d->key || !d->ent) {
 		dn_free(d);
 		return NULL;
 	}
 	return d;
 }
 
-/* The slot holding key, or the empty slot where it would go. */
-static size_t find_slot(const struct fs_dirnames *d, uint64_t key)
+/* The slot holding name, or the empty slot where it would go. */
+static size_t find_slot(const struct fs_dirnames *d, uint64_t key, const char *name)
 {
 	size_t s = slot_of(d, key);
-	while (d->key[s] != 0 && d->key[s] != key)
+	while (d->key[s] != 0 && (d->key[s] != key || strcmp(d->ent[s]->name, name) != 0))
+		s = (s + 1) & (d->cap - 1);
+	return s;
+}
+
+/* The empty slot a key goes to (its name surely absent). */
+static size_t free_slot(const struct fs_dirnames *d, uint64_t key)
+{
+	size_t s = slot_of(d, key);
+	while (d->key[s] != 0)
 		s = (s + 1) & (d->cap - 1);
 	return s;
 }
@@ -76,44 +111,64 @@ static size_t find_slot(const struct fs_dirnames *d, uint64_t key)
 /* Twice the slots: false (and d unchanged) when out of memory. */
 static bool dn_grow(struct fs_dirnames *d)
 {
-	struct fs_dirnames *n = dn_new(d->cap * 2);
-	if (!n)
+	size_t cap = d->cap * 2;
+	uint64_t *key = calloc(cap, sizeof *key);
+	struct dn_ent **ent = calloc(cap, sizeof *ent);
+	if (!key || !ent) {
+		free(key);
+		free(ent);
 		return false;
+	}
+	struct fs_dirnames n = { .cap = cap, .key = key, .ent = ent };
 	for (size_t s = 0; s < d->cap; s++) {
 		if (d->key[s] == 0)
 			continue;
-		size_t t = find_slot(n, d->key[s]);
-		n->key[t] = d->key[s];
-		n->count[t] = d->count[s];
+		size_t t = free_slot(&n, d->key[s]);
+		key[t] = d->key[s];
+		ent[t] = d->ent[s];
 	}
-	n->used = d->used;
 	free(d->key);
-	free(d->count);
-	*d = *n;
-	free(n);
+	free(d->ent);
+	d->key = key;
+	d->ent = ent;
+	d->cap = cap;
 	return true;
 }
 
-/* false: the set can no longer be kept */
-static bool dn_add(struct fs_dirnames *d, uint64_t key)
+/* Name is qid now, whether it was there or not.  false: the set can no
+ * longer be kept. */
+static bool dn_put(struct fs_dirnames *d, const char *name, const struct p9_qid *qid,
+		   uint8_t dtype)
 {
-	if ((d->used + 1) * 4 > d->cap * 3 && (d->used >= DN_MAX || !dn_grow(d)))
-		return false;
-	size_t s = find_slot(d, key);
+	uint64_t key = name_hash(name);
+	size_t s = find_slot(d, key, name);
 	if (d->key[s] == 0) {
+		if ((d->used + 1) * 4 > d->cap * 3) {
+			if (d->used >= DN_MAX || !dn_grow(d))
+				return false;
+			s = free_slot(d, key);
+		}
+		size_t len = strlen(name);
+		struct dn_ent *e = malloc(sizeof *e + len + 1);
+		if (!e)
+			return false;
+		memcpy(e->name, name, len + 1);
 		d->key[s] = key;
+		d->ent[s] = e;
 		d->used++;
 	}
-	d->count[s]++;
+	d->ent[s]->qid = *qid;
+	d->ent[s]->dtype = dtype;
 	return true;
 }
 
 /* Linear probing without tombstones: after emptying a slot, move back
- * every key of the run after it that its own home allows. */
+ * every entry of the run after it that its own home allows. */
 static void dn_del_slot(struct fs_dirnames *d, size_t hole)
 {
+	free(d->ent[hole]);
 	d->key[hole] = 0;
-	d->count[hole] = 0;
+	d->ent[hole] = NULL;
 	d->used--;
 	size_t s = hole;
 	for (;;) {
@@ -121,37 +176,28 @@ static void dn_del_slot(struct fs_dirnames *d, size_t hole)
 		if (d->key[s] == 0)
 			return;
 		size_t home = slot_of(d, d->key[s]);
-		/* may the key at s move to hole?  yes unless home lies
+		/* may the entry at s move to hole?  yes unless home lies
 		 * cyclically in (hole, s] */
 		bool stays = hole <= s ? (home > hole && home <= s) : (home > hole || home <= s);
 		if (stays)
 			continue;
 		d->key[hole] = d->key[s];
-		d->count[hole] = d->count[s];
+		d->ent[hole] = d->ent[s];
 		d->key[s] = 0;
-		d->count[s] = 0;
+		d->ent[s] = NULL;
 		hole = s;
 	}
 }
 
-/* false: the name was not there (the set was wrong) */
-static bool dn_del(struct fs_dirnames *d, uint64_t key)
-{
-	size_t s = find_slot(d, key);
-	if (d->key[s] == 0)
-		return false;
-	if (--d->count[s] == 0)
-		dn_del_slot(d, s);
-	return true;
-}
-
-void fs_dirnames_made_empty(struct fs *fs, struct fs_inode *dir)
+void fs_dirnames_made_empty(struct fs *fs, struct fs_inode *dir, uint64_t parent)
 {
 	if (!fs->exclusive)
 		return;
 	struct fs_dirnames *d = dn_new(DN_MIN);
 	if (!d)
 		return;
+	d->parent = parent;
+	d->moves = atomic_load(&fs->dn_moves);
 	pthread_mutex_lock(&dir->amu);
 	struct fs_dirnames *old = dir->dnames;
 	dir->dnames = d;
@@ -184,27 +230,64 @@ bool fs_dirnames_absent(struct fs_inode *dir, const char *name)
 	uint64_t key = name_hash(name);
 	pthread_mutex_lock(&dir->amu);
 	struct fs_dirnames *d = dir->dnames;
-	bool absent = d && d->key[find_slot(d, key)] == 0;
+	bool absent = d && d->key[find_slot(d, key, name)] == 0;
 	pthread_mutex_unlock(&dir->amu);
 	return absent;
 }
 
-void fs_dirnames_add(struct fs_inode *dir, const char *name)
+void fs_dirnames_put(struct fs_inode *dir, const char *name, const struct p9_qid *qid,
+		     uint8_t dtype)
 {
-	uint64_t key = name_hash(name);
 	pthread_mutex_lock(&dir->amu);
-	if (dir->dnames && !dn_add(dir->dnames, key))
+	if (dir->dnames && !dn_put(dir->dnames, name, qid, dtype))
 		drop_locked(dir);
 	pthread_mutex_unlock(&dir->amu);
 }
 
-void fs_dirnames_del(struct fs_inode *dir, const char *name)
+bool fs_dirnames_take(struct fs_inode *dir, const char *name, struct p9_qid *qid,
+		      uint8_t *dtype)
 {
 	uint64_t key = name_hash(name);
+	bool found = false;
 	pthread_mutex_lock(&dir->amu);
-	if (dir->dnames && !dn_del(dir->dnames, key))
-		drop_locked(dir);
+	struct fs_dirnames *d = dir->dnames;
+	if (d) {
+		size_t s = find_slot(d, key, name);
+		if (d->key[s] == 0) {
+			drop_locked(dir);   /* the set was wrong */
+		} else {
+			*qid = d->ent[s]->qid;
+			*dtype = d->ent[s]->dtype;
+			dn_del_slot(d, s);
+			found = true;
+		}
+	}
 	pthread_mutex_unlock(&dir->amu);
+	return found;
+}
+
+void fs_dirnames_del(struct fs_inode *dir, const char *name)
+{
+	struct p9_qid qid;
+	uint8_t dtype;
+	fs_dirnames_take(dir, name, &qid, &dtype);
+}
+
+void fs_dirnames_reparent(struct fs *fs, const struct p9_qid *qid, uint64_t parent)
+{
+	struct fs_inode *i = fs_inode_find_ref(fs, qid);
+	if (!i)
+		return;   /* no inode, no set */
+	pthread_mutex_lock(&i->amu);
+	if (i->dnames)
+		i->dnames->parent = parent;
+	pthread_mutex_unlock(&i->amu);
+	fs_inode_forget(fs, i, 1);
+}
+
+void fs_dirnames_lost_move(struct fs *fs)
+{
+	atomic_fetch_add(&fs->dn_moves, 1);
 }
 
 /* Errors after which the request surely changed no name. */
@@ -226,4 +309,72 @@ void fs_dirnames_failed(struct fs_inode *dir, const char *name, int r)
 	if (nothing_done(r) || (r == -EEXIST && !fs_dirnames_absent(dir, name)))
 		return;
 	fs_dirnames_drop(dir);
+}
+
+/* ---- listings ---- */
+
+static void listent_set(struct fs_listent *le, const struct p9_qid *qid, uint8_t dtype,
+			const char *name)
+{
+	le->qid = *qid;
+	le->dtype = dtype;
+	le->name = name;
+}
+
+/* The entries in one block: the array, then the names. */
+static struct fs_listing *listing_of(const struct fs_dirnames *d, const struct fs_inode *dir)
+{
+	size_t bytes = 0;
+	for (size_t s = 0; s < d->cap; s++)
+		if (d->key[s])
+			bytes += strlen(d->ent[s]->name) + 1;
+	size_t n = d->used + 2;
+	struct fs_listing *l = malloc(sizeof *l + n * sizeof l->e[0] + bytes);
+	if (!l)
+		return NULL;
+	char *names = (char *)&l->e[n];
+	struct p9_qid self = { .type = P9_QTDIR, .path = dir->qpath };
+	struct p9_qid up = { .type = P9_QTDIR, .path = d->parent };
+	listent_set(&l->e[0], &self, DT_DIR, ".");
+	listent_set(&l->e[1], &up, DT_DIR, "..");
+	size_t k = 2;
+	for (size_t s = 0; s < d->cap; s++) {
+		if (!d->key[s])
+			continue;
+		size_t len = strlen(d->ent[s]->name) + 1;
+		memcpy(names, d->ent[s]->name, len);
+		listent_set(&l->e[k++], &d->ent[s]->qid, d->ent[s]->dtype, names);
+		names += len;
+	}
+	l->n = n;
+	return l;
+}
+
+struct fs_listing *fs_dirnames_list(struct fs *fs, struct fs_inode *dir)
+{
+	struct fs_listing *l = NULL;
+	pthread_mutex_lock(&dir->amu);
+	struct fs_dirnames *d = dir->dnames;
+	if (d && d->moves == atomic_load(&fs->dn_moves))
+		l = listing_of(d, dir);
+	pthread_mutex_unlock(&dir->amu);
+	return l;
+}
+
+size_t fs_listing_len(const struct fs_listing *l)
+{
+	return l->n;
+}
+
+const char *fs_listing_get(const struct fs_listing *l, size_t k, struct p9_qid *qid,
+			   uint8_t *dtype)
+{
+	*qid = l->e[k].qid;
+	*dtype = l->e[k].dtype;
+	return l->e[k].name;
+}
+
+void fs_listing_free(struct fs_listing *l)
+{
+	free(l);
 }

@@ -29,6 +29,7 @@ void fs_file_free(struct fs *fs, struct fs_file *f)
 	if (f->next)
 		f->next->prev = f->prev;
 	pthread_mutex_unlock(&fs->files_mu);
+	fs_listing_free(f->listing);
 	free(f);
 }
 
@@ -42,6 +43,7 @@ void fs_files_free_all(struct fs *fs)
 	pthread_mutex_unlock(&fs->files_mu);
 	while (f) {
 		struct fs_file *next = f->next;
+		fs_listing_free(f->listing);
 		free(f);
 		f = next;
 	}

@@ -108,6 +108,9 @@ struct fs {
 	/* Bumped when a name this mount removed reached a file it cannot
 	 * tell (names.c): any cached link count may be off by one. */
 	_Atomic uint64_t lgen;
+	/* Bumped by a rename of a directory whose inode this mount could
+	 * not tell (dirnames.c): a directory's ".." may have changed. */
+	_Atomic uint64_t dn_moves;
 	struct fs_names *names;
 	/* files this mount creates get no security label from the server
 	 * (learnt from the first one asked; xattr_cache.c) */
@@ -136,6 +139,11 @@ struct fs_file {
 	bool lazy;
 	_Atomic uint32_t lazy_fid;
 	bool shared_ro;               /* fid is the inode's ro_fid: never clunked here */
+	/* a directory listed from its known entries (dirnames.c), taken
+	 * at opendir and again at each later read at offset 0 (rewinddir);
+	 * the kernel reads one open directory one call at a time */
+	struct fs_listing *listing;
+	bool listing_fresh;           /* not read yet */
 	struct fs_file *prev, *next;  /* files.c: the mount's open files */
 };
 
@@ -181,6 +189,12 @@ static inline int fs_qid_check(const struct fs_inode *i, const struct p9_qid *qi
 static inline int fs_stale_errno(int r)
 {
 	return r == -ENOENT ? -ESTALE : r;
+}
+
+/* The DT_* type of a file of mode m. */
+static inline uint8_t fs_dtype(mode_t m)
+{
+	return (uint8_t)((m & S_IFMT) >> 12);
 }
 
 /* A change of the namespace by this mount (unlink, rmdir, rename). */
@@ -279,19 +293,38 @@ bool fs_xneg_no_default_acl(struct fs *fs, struct fs_inode *dir);
 /* A file this mount just made in `parent`: what it cannot have yet. */
 void fs_xneg_new_file(struct fs *fs, struct fs_inode *parent, struct fs_inode *i);
 
-/* dirnames.c: the complete name set of a directory this mount made
- * (cache=exclusive), so lookups of absent names need no Twalk. */
+/* dirnames.c: the complete entries of a directory this mount made
+ * (cache=exclusive), so lookups of absent names need no Twalk and
+ * listings no Treaddir. */
 struct fs_dirnames;
-void fs_dirnames_made_empty(struct fs *fs, struct fs_inode *dir);
+/* dir was just made, empty, in the directory whose qid path is parent */
+void fs_dirnames_made_empty(struct fs *fs, struct fs_inode *dir, uint64_t parent);
 void fs_dirnames_free(struct fs_inode *dir);      /* inode teardown */
 void fs_dirnames_drop(struct fs_inode *dir);      /* no longer known */
 /* true only when dir's names are known and name is not one of them */
 bool fs_dirnames_absent(struct fs_inode *dir, const char *name);
-void fs_dirnames_add(struct fs_inode *dir, const char *name);
+/* name in dir is now the file qid (of type dtype, DT_*), new or not */
+void fs_dirnames_put(struct fs_inode *dir, const char *name, const struct p9_qid *qid,
+		     uint8_t dtype);
+/* name left dir: true with its entry if the set had it */
+bool fs_dirnames_take(struct fs_inode *dir, const char *name, struct p9_qid *qid,
+		      uint8_t *dtype);
 void fs_dirnames_del(struct fs_inode *dir, const char *name);
+/* The directory qid moved into the directory `parent`; or a directory
+ * may have moved where this mount cannot tell: no set knows its ".." */
+void fs_dirnames_reparent(struct fs *fs, const struct p9_qid *qid, uint64_t parent);
+void fs_dirnames_lost_move(struct fs *fs);
 /* A request on name in dir failed with r: keep the set only if the
  * error says nothing changed. */
 void fs_dirnames_failed(struct fs_inode *dir, const char *name, int r);
+/* A snapshot of dir's entries, "." and ".." first, or NULL when they are
+ * not known (or no memory). */
+struct fs_listing;
+struct fs_listing *fs_dirnames_list(struct fs *fs, struct fs_inode *dir);
+size_t fs_listing_len(const struct fs_listing *l);
+const char *fs_listing_get(const struct fs_listing *l, size_t k, struct p9_qid *qid,
+			   uint8_t *dtype);
+void fs_listing_free(struct fs_listing *l);
 
 /* rofid.c: an open with 9P flags `flags` takes the inode's shared
  * read-only fid into f (true), or after opening its own offers it

@@ -62,6 +62,12 @@ static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 	 * open refused later cannot be retried by the VFS as opendir's
 	 * ESTALE is. */
 	f->lazy = fs->exclusive && fs_inode_keep_fid(fs, i);
+	/* A directory whose entries are known is listed from them (and
+	 * opened on the server only if fsyncdir asks it to) */
+	f->listing = fs->exclusive ? fs_dirnames_list(fs, i) : NULL;
+	f->listing_fresh = true;
+	if (f->listing)
+		f->lazy = true;
 	int r = f->lazy ? 0 : dir_open_fid(fs, i, &f->fid);
 	if (r < 0) {
 		fs_file_free(fs, f);
@@ -147,11 +153,54 @@ static int add_entry(fuse_req_t req, struct fs *fs, struct fs_inode *dir, bool p
 	return (int)need;
 }
 
+/* A listing of the directory's known entries (dirnames.c): the offset
+ * of an entry is its index + 1.  Nothing is asked of the server, so the
+ * directory's atime stays as it was (man/burrow-sentry.8). */
+static void readdir_known(fuse_req_t req, struct fs *fs, struct fs_file *f, size_t size,
+			  off_t off, bool plus)
+{
+	char *out = fs_tls_buf(FS_BUF_DIR, size);
+	if (!out) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	size_t used = 0, n = fs_listing_len(f->listing);
+	int r = 0;
+	for (size_t k = (size_t)off; k < n; k++) {
+		struct p9_dirent d = { .offset = k + 1 };
+		const char *name = fs_listing_get(f->listing, k, &d.qid, &d.type);
+		int a = add_entry(req, fs, f->ino, plus, &d, name, out + used, size - used);
+		if (a == -ENOENT)
+			continue;   /* gone meanwhile */
+		if (a <= 0) {
+			r = a;
+			break;
+		}
+		used += (size_t)a;
+	}
+	if (r < 0 && used == 0)
+		fuse_reply_err(req, -r);
+	else
+		fuse_reply_buf(req, out, used);
+}
+
 static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		       struct fuse_file_info *fi, bool plus)
 {
 	struct fs *fs = fs_of(req);
 	struct fs_file *f = fs_file_of(fi);
+	if (off == 0 && f->listing && !f->listing_fresh) {   /* rewinddir: a fresh look */
+		fs_listing_free(f->listing);
+		f->listing = fs_dirnames_list(fs, f->ino);
+	}
+	f->listing_fresh = false;
+	if (f->listing) {
+		if (off < 0)
+			fuse_reply_err(req, EINVAL);
+		else
+			readdir_known(req, fs, f, size, off, plus);
+		return;
+	}
 	/* 9P entries are smaller than FUSE's, much smaller than plus ones:
 	 * ask for roughly what fits, the rest is fetched again next call */
 	size_t count = plus ? size / 4 : size;

@@ -2,6 +2,7 @@
 #include "fs_int.h"
 #include "util.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -153,9 +154,12 @@ static int do_create(fuse_req_t req, struct fs *fs, struct fs_inode *p, const ch
 	fs_attr_dir_begin(fs, p, &dc);
 	r = p9_lcreate(fs->c, f->fid, name, flags, mode & 07777, gid, &qid, &iounit);
 	if (r == 0) {
-		if (fresh)   /* else it may have opened a file already there */
+		/* else it may have opened a file already there (which a
+		 * complete set holds already) */
+		if (fresh) {
 			fs_attr_dir_done(fs, p, &dc, 0);
-		fs_dirnames_add(p, name);
+			fs_dirnames_put(p, name, &qid, DT_REG);
+		}
 	} else {
 		fs_dirnames_failed(p, name, r);
 	}

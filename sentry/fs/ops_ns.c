@@ -1,6 +1,7 @@
 /* Namespace changes: mknod, mkdir, symlink, link, unlink, rmdir, rename. */
 #include "fs_int.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -21,7 +22,7 @@ static void reply_new_entry(fuse_req_t req, struct fs *fs, struct fs_inode *pare
 		fs_xneg_new_file(fs, parent, fs_inode_of(fs, e.ino));
 	/* born empty: before the kernel may create anything in it */
 	if (r == 0 && is_dir)
-		fs_dirnames_made_empty(fs, fs_inode_of(fs, e.ino));
+		fs_dirnames_made_empty(fs, fs_inode_of(fs, e.ino), parent->qpath);
 	if (r == 0 && fs->chown_new && fuse_req_ctx(req)->uid != fs->attach_uid) {
 		struct fs_inode *i = fs_inode_of(fs, e.ino);
 		struct fs_fidref *h = fs_fid_hold(i);
@@ -61,15 +62,16 @@ static void mk_begin(fuse_req_t req, struct fs *fs, fuse_ino_t parent, const cha
 	m->h = fs_fid_hold(m->p);
 }
 
-/* Drop the hold and answer: the new entry, or the error.  `dnlink`: the
- * parent's links the new file adds (a directory's ".."). */
+/* Drop the hold and answer: the new entry (of type `mode`), or the
+ * error.  `dnlink`: the parent's links the new file adds (a directory's
+ * ".."). */
 static void mk_end(fuse_req_t req, struct fs *fs, struct mk *m, const char *name, int r,
-		   int dnlink, const struct fs_newfile *q, const struct p9_qid *qid)
+		   mode_t mode, int dnlink, const struct fs_newfile *q, const struct p9_qid *qid)
 {
 	fs_fid_drop(fs, m->p, m->h);
 	if (r == 0) {
 		fs_attr_dir_done(fs, m->p, &m->dc, dnlink);
-		fs_dirnames_add(m->p, name);
+		fs_dirnames_put(m->p, name, qid, fs_dtype(mode));
 	} else {
 		fs_dirnames_failed(m->p, name, r);
 	}
@@ -89,7 +91,7 @@ static void op_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t
 	int r = check_name(name);
 	if (r == 0)
 		r = p9_mknod(fs->c, m.h->fid, name, mode, major(rdev), minor(rdev), m.gid, &qid);
-	mk_end(req, fs, &m, name, r, 0, NULL, &qid);
+	mk_end(req, fs, &m, name, r, (mode & S_IFMT) ? mode : S_IFREG, 0, NULL, &qid);
 }
 
 static void op_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
@@ -101,7 +103,7 @@ static void op_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t
 	int r = check_name(name);
 	if (r == 0)
 		r = p9_mkdir(fs->c, m.h->fid, name, mode & 07777, m.gid, &qid);
-	mk_end(req, fs, &m, name, r, 1, NULL, &qid);
+	mk_end(req, fs, &m, name, r, S_IFDIR, 1, NULL, &qid);
 }
 
 static void op_symlink(fuse_req_t req, const char *link, fuse_ino_t parent, const char *name)
@@ -119,7 +121,7 @@ static void op_symlink(fuse_req_t req, const char *link, fuse_ino_t parent, cons
 	struct fs_newfile q = {
 		.mode = S_IFLNK | 0777, .uid = FS_NEW_UID_SERVER, .gid = m.gid, .size = strlen(link),
 	};
-	mk_end(req, fs, &m, name, r, 0, &q, &qid);
+	mk_end(req, fs, &m, name, r, S_IFLNK, 0, &q, &qid);
 }
 
 static void op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char *newname)
@@ -141,14 +143,19 @@ static void op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const 
 		fs_attr_inval(fs, i);
 		struct fs_fidref *hp = fs_fid_hold(np);
 		r = p9_link(fs->c, hp->fid, hi->fid, newname);
-		if (r == 0) {
+		bool linked = r == 0;
+		if (linked)
 			fs_attr_dir_done(fs, np, &dc, 0);
-			fs_dirnames_add(np, newname);
-		} else {
+		else
 			fs_dirnames_failed(np, newname, r);
-		}
-		if (r == 0)
+		if (linked)
 			r = fs_getattr_fid(fs, hi->fid, i, &st);
+		if (linked && r == 0) {
+			struct p9_qid q = { .type = i->qtype, .path = i->qpath };
+			fs_dirnames_put(np, newname, &q, fs_dtype(st.st_mode));
+		} else if (linked) {
+			fs_dirnames_drop(np);   /* its type is not known */
+		}
 		fs_fid_drop(fs, np, hp);
 		fs_fid_drop(fs, i, hi);
 	}
@@ -269,7 +276,9 @@ static void op_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 	 * as mv fall back on EINVAL */
 	int r = flags ? -EINVAL : check_name(newname);
 	struct fs_inode *op = fs_inode_of(fs, parent), *np = fs_inode_of(fs, newparent);
-	struct p9_qid victim;
+	struct p9_qid victim, moved;
+	uint8_t moved_type = DT_UNKNOWN;
+	bool was_known = false;
 	int known = 0;
 	if (r == 0 && !fs_dirnames_absent(np, newname))
 		known = fs_name_victim(fs, np, newname, &victim);
@@ -278,12 +287,11 @@ static void op_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 	if (r < 0) {
 		fs_dirnames_failed(op, name, r);
 		fs_dirnames_failed(np, newname, r);
+	} else if (fs_dirnames_take(op, name, &moved, &moved_type)) {
+		was_known = true;
+		fs_dirnames_put(np, newname, &moved, moved_type);
 	} else {
-		fs_dirnames_del(op, name);
-		if (known == 0)
-			fs_dirnames_add(np, newname);
-		else if (known < 0)
-			fs_dirnames_drop(np);
+		fs_dirnames_drop(np);   /* what newname is now is not known */
 	}
 	if (r < 0 && known == 1)
 		fs_name_set(fs, np, newname, &victim);   /* still there */
@@ -300,7 +308,13 @@ static void op_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 		uint64_t gen = atomic_load(&fs->ns_gen);
 		if (fs_inode_walk1(fs, np, newname, &fid, &qid) == 0) {
 			fs_name_set(fs, np, newname, &qid);
+			if (qid.type & P9_QTDIR)   /* its ".." is np now */
+				fs_dirnames_reparent(fs, &qid, np->qpath);
 			fs_inode_refresh(fs, fid, &qid, gen, false);
+		} else if (was_known && moved_type == DT_DIR) {
+			fs_dirnames_reparent(fs, &moved, np->qpath);
+		} else if (!was_known) {
+			fs_dirnames_lost_move(fs);
 		}
 	}
 	fuse_reply_err(req, -r);

@@ -236,3 +236,46 @@ coherence() {
 	[ "$(sent Tread)" -le 18 ]
 	cmp "$T/mnt/big" "$T/export/big"
 }
+
+# Names under $1, one per line, sorted ("." first), as find prints them.
+names_under() { (cd "$1" && find . | LC_ALL=C sort); }
+
+@test "gofer, cache=exclusive: directories made here are listed without the server, as it has them" {
+	need_server gofer
+	start_server gofer --debug
+	mount_fs cache=exclusive
+	local m=$T/mnt e=$T/export i
+	mkdir -p "$m/t/a/deep" "$m/t/b"
+	for i in 1 2 3 4 5 6; do
+		echo "$i" >"$m/t/a/f$i"
+		ln -s "f$i" "$m/t/a/l$i"
+	done
+	mkfifo "$m/t/b/fifo"
+	ln "$m/t/a/f1" "$m/t/b/hard"
+	mv "$m/t/a/f2" "$m/t/a/f2.moved"          # within a directory
+	mv "$m/t/a/f3" "$m/t/b/f3"                # across
+	mv "$m/t/a/f4" "$m/t/a/f5"                # over another file
+	rm "$m/t/a/l6"
+	mv "$m/t/a/deep" "$m/t/b/deep"            # a directory changes parent
+	touch "$m/t/b/deep/inside"
+	cut_log
+	[ "$(names_under "$m/t")" = "$(names_under "$e/t")" ]
+	run "$FSPROBE" listing "$m/t"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	settle
+	[ "$(sent Tlopen)" = 0 ]
+	[ "$(sent Treaddir)" = 0 ]
+
+	# a directory the mount did not make is asked, and one it moved a
+	# file of unknown kind into is asked again
+	mkdir "$e/outside"
+	touch "$e/outside/x"
+	mv "$m/outside/x" "$m/t/a/x"
+	cut_log
+	[ "$(names_under "$m/t")" = "$(names_under "$e/t")" ]
+	run "$FSPROBE" listing "$m/t"
+	[ "$status" -eq 0 ]
+	settle
+	[ "$(sent Treaddir)" -ge 1 ]
+}

@@ -3,10 +3,11 @@
  * open-unlinked I/O, O_APPEND, shared mmap).
  *
  *   fsprobe CHECK DIR      CHECK: xattr xattr_empty posixlock getlk flock
- *                                 lockintr append unlinked mmap replaced,
- *                                 or all
+ *                                 lockintr append unlinked mmap replaced
+ *                                 listing, or all
  * Prints "ok - what" / "not ok - what: why" per assertion; exits 1 if any
  * failed, 2 on usage errors. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -402,6 +403,53 @@ static void check_mmap(const char *dir)
 	unlink(path);
 }
 
+/* Every entry that readdir(3) gives under dir, recursively, against
+ * lstat(2) of its name: the same inode number and type ("." and ".."
+ * those of the directory and its parent), each name once. */
+static void list_tree(const char *dir, int depth)
+{
+	DIR *d = opendir(dir);
+	errno = 0;
+	ok(d != NULL, "opendir %s", dir);
+	if (!d)
+		return;
+	char seen[256][256];
+	int n = 0;
+	bool unique = true;
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		char p[4096];
+		struct stat st;
+		bool dot = !strcmp(e->d_name, "."), dotdot = !strcmp(e->d_name, "..");
+		snprintf(p, sizeof p, dotdot ? "%s/.." : "%s/%s", dir, dot ? "." : e->d_name);
+		errno = 0;
+		if (lstat(p, &st) != 0) {
+			ok(false, "lstat %s", p);
+			continue;
+		}
+		/* the top may be a mount's root, whose ".." is another file
+		 * system's directory */
+		if (!(dotdot && depth == 0))
+			ok(e->d_ino == st.st_ino, "d_ino of %s is its st_ino (%llu, %llu)", p,
+			   (unsigned long long)e->d_ino, (unsigned long long)st.st_ino);
+		ok(e->d_type == DT_UNKNOWN || (mode_t)DTTOIF(e->d_type) == (st.st_mode & S_IFMT),
+		   "d_type of %s is its type", p);
+		for (int k = 0; k < n; k++)
+			unique = unique && strcmp(seen[k], e->d_name) != 0;
+		if (n < 256)
+			snprintf(seen[n++], sizeof seen[0], "%s", e->d_name);
+		if (S_ISDIR(st.st_mode) && !dot && !dotdot && depth < 8)
+			list_tree(p, depth + 1);
+	}
+	ok(unique, "no name of %s listed twice", dir);
+	closedir(d);
+}
+
+static void check_listing(const char *dir)
+{
+	list_tree(dir, 0);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct {
@@ -413,6 +461,7 @@ int main(int argc, char **argv)
 		{ "flock", check_flock }, { "lockintr", check_lockintr },
 		{ "append", check_append }, { "unlinked", check_unlinked },
 		{ "mmap", check_mmap }, { "replaced", check_replaced },
+		{ "listing", check_listing },
 	};
 	if (argc != 3) {
 		fprintf(stderr, "usage: fsprobe CHECK DIR\n");
