@@ -12,7 +12,7 @@
 
 enum {
 	OPT_EXPORT = 256, OPT_LISTEN, OPT_IO_FDS, OPT_RO, OPT_SQUASH, OPT_MULTI, OPT_MSIZE,
-	OPT_MAX_FIDS, OPT_MAX_CONNS, OPT_WORKERS, OPT_SPIN_US, OPT_NO_CONFINE, OPT_LOG, OPT_DEBUG,
+	OPT_MAX_FIDS, OPT_MAX_CONNS, OPT_WORKERS, OPT_SPIN_US, OPT_PASS_FDS, OPT_NO_CONFINE, OPT_LOG, OPT_DEBUG,
 	OPT_XATTR_NS, OPT_ALLOW_REMOTE, OPT_HELP, OPT_VERSION,
 };
 
@@ -28,6 +28,7 @@ static const struct option long_opts[] = {
 	{ "max-conns", required_argument, NULL, OPT_MAX_CONNS },
 	{ "workers", required_argument, NULL, OPT_WORKERS },
 	{ "spin-us", required_argument, NULL, OPT_SPIN_US },
+	{ "pass-fds", no_argument, NULL, OPT_PASS_FDS },
 	{ "no-confine", no_argument, NULL, OPT_NO_CONFINE },
 	{ "log", required_argument, NULL, OPT_LOG },
 	{ "debug", no_argument, NULL, OPT_DEBUG },
@@ -57,6 +58,9 @@ void cli_usage(FILE *out)
 	      "  --workers N             worker threads (default: 2 per CPU, 4..64)\n"
 	      "  --spin-us N             after answering a loop's only client, watch its\n"
 	      "                          socket N us before sleeping (default 50, 0: never)\n"
+	      "  --pass-fds              hand clients that ask (unix sockets) the host fd\n"
+	      "                          of each regular file they open (always on with\n"
+	      "                          --io-fds)\n"
 	      "  --allow-xattr-ns LIST   also serve these xattr namespaces: trusted,security\n"
 	      "  --allow-remote          allow a TCP address that is not loopback\n"
 	      "  --no-confine            do not confine the server (debugging only)\n"
@@ -155,6 +159,7 @@ static int parse_one(int opt, char *arg, struct cli_opts *o)
 	case OPT_MAX_CONNS: return parse_u32(arg, "--max-conns", 1, 1u << 16, &cfg->max_conns);
 	case OPT_WORKERS: return parse_u32(arg, "--workers", 1, 1024, &cfg->workers);
 	case OPT_SPIN_US: return parse_u32(arg, "--spin-us", 0, 1000, &cfg->spin_us);
+	case OPT_PASS_FDS: cfg->pass_fds = true; return 0;
 	case OPT_NO_CONFINE: o->no_confine = true; return 0;
 	case OPT_LOG: o->log_file = arg; return 0;
 	case OPT_DEBUG: cfg->debug = true; return 0;
@@ -226,5 +231,8 @@ int cli_parse(int argc, char **argv, struct cli_opts *o)
 	}
 	if (squash_seen && multi_seen)
 		o->cfg.ident = IDENT_MULTI;    /* reported by check() */
+	/* paired with a sandbox: its sentry is the only client */
+	if (o->n_io_fds)
+		o->cfg.pass_fds = true;
 	return check(o, squash_seen);
 }

@@ -70,6 +70,9 @@ void conn_put(struct conn *c)
 	close(c->fd);
 	free(c->rbuf);
 	free(c->obuf);
+	for (size_t k = 0; k < c->n_ofds; k++)
+		close(c->ofds[k].fd);
+	free(c->ofds);
 	pthread_mutex_destroy(&c->lock);
 	server_conn_gone(c);
 	free(c);
@@ -127,6 +130,7 @@ static struct req *req_get(struct conn *c, uint32_t in_len, uint32_t out_len)
 	r->out_cap = out_cap;
 	r->in_len = in_len;
 	r->conn = c;
+	r->pass_fd = -1;
 	return r;
 }
 
@@ -164,18 +168,67 @@ static void req_release(struct conn *c, struct req *r)
 	c->n_free++;
 }
 
-/* Under c->lock: send now if nothing is queued, else queue behind. */
-static void out_write(struct conn *c, const uint8_t *buf, size_t len)
+/* send(2) of buf, with `fd` (if >= 0) riding on its first byte. */
+static ssize_t send_with_fd(int sock, const uint8_t *buf, size_t len, int fd)
 {
-	if (c->dead || c->write_error)
+	struct iovec iov = { (void *)buf, len };
+	union {
+		struct cmsghdr h;
+		char space[CMSG_SPACE(sizeof(int))];
+	} cm;
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	if (fd >= 0) {
+		memset(&cm, 0, sizeof cm);
+		mh.msg_control = cm.space;
+		mh.msg_controllen = sizeof cm.space;
+		struct cmsghdr *h = CMSG_FIRSTHDR(&mh);
+		h->cmsg_level = SOL_SOCKET;
+		h->cmsg_type = SCM_RIGHTS;
+		h->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(h), &fd, sizeof fd);
+	}
+	ssize_t n;
+	do
+		n = sendmsg(sock, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	return n;
+}
+
+/* Under c->lock: fd goes out with the queued byte at pos.  false: no
+ * memory (the connection is then broken: the client waits for it). */
+static bool ofd_queue(struct conn *c, size_t pos, int fd)
+{
+	if (c->n_ofds == c->cap_ofds) {
+		size_t ncap = c->cap_ofds ? c->cap_ofds * 2 : 4;
+		struct conn_outfd *n = realloc(c->ofds, ncap * sizeof *n);
+		if (!n)
+			return false;
+		c->ofds = n;
+		c->cap_ofds = ncap;
+	}
+	c->ofds[c->n_ofds++] = (struct conn_outfd){ .pos = pos, .fd = fd };
+	return true;
+}
+
+/* Under c->lock: send now if nothing is queued, else queue behind.  `fd`
+ * (-1: none) travels with the first byte and is closed here. */
+static void out_write(struct conn *c, const uint8_t *buf, size_t len, int fd)
+{
+	if (c->dead || c->write_error) {
+		if (fd >= 0)
+			close(fd);
 		return;
+	}
 	if (c->olen == 0) {
-		ssize_t n;
-		do
-			n = send(c->fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL);
-		while (n < 0 && errno == EINTR);
+		ssize_t n = send_with_fd(c->fd, buf, len, fd);
+		if (n > 0 && fd >= 0) {
+			close(fd);
+			fd = -1;
+		}
 		if (n < 0 && errno != EAGAIN) {
 			c->write_error = true;
+			if (fd >= 0)
+				close(fd);
 			return;
 		}
 		if (n > 0) {
@@ -192,10 +245,17 @@ static void out_write(struct conn *c, const uint8_t *buf, size_t len)
 		uint8_t *n = realloc(c->obuf, ncap);
 		if (!n) {
 			c->write_error = true;
+			if (fd >= 0)
+				close(fd);
 			return;
 		}
 		c->obuf = n;
 		c->ocap = ncap;
+	}
+	if (fd >= 0 && !ofd_queue(c, c->olen, fd)) {
+		close(fd);
+		c->write_error = true;
+		return;
 	}
 	memcpy(c->obuf + c->olen, buf, len);
 	c->olen += len;
@@ -237,8 +297,12 @@ void conn_reply(struct req *r, uint32_t len)
 	unsigned puts = 1;
 	pthread_mutex_lock(&c->lock);
 	size_t olen_before = c->olen;
+	int fd = r->pass_fd;
+	r->pass_fd = -1;
 	if (len && !r->discard)
-		out_write(c, r->out, len);
+		out_write(c, r->out, len, fd);
+	else if (fd >= 0)
+		close(fd);
 	struct req *fl = r->flushers;
 	req_release(c, r);
 	for (struct req *next; fl; fl = next) {
@@ -248,7 +312,7 @@ void conn_reply(struct req *r, uint32_t len)
 			trace_reply(&m);
 		uint32_t n = encode_small(fl, &m);
 		if (n)
-			out_write(c, fl->out, n);
+			out_write(c, fl->out, n, -1);
 		req_release(c, fl);
 		puts++;
 	}
@@ -296,18 +360,27 @@ int conn_flush_out(struct conn *c)
 		rc = -EPIPE;
 		goto out;
 	}
-	size_t off = 0;
+	size_t off = 0, k = 0;
 	while (off < c->olen) {
-		ssize_t n = send(c->fd, c->obuf + off, c->olen - off, MSG_DONTWAIT | MSG_NOSIGNAL);
-		if (n < 0 && errno == EINTR)
-			continue;
+		/* up to the next fd's byte, or from it with the fd */
+		bool with_fd = k < c->n_ofds && c->ofds[k].pos == off;
+		size_t end = k + with_fd < c->n_ofds ? c->ofds[k + with_fd].pos : c->olen;
+		ssize_t n = send_with_fd(c->fd, c->obuf + off, end - off, with_fd ? c->ofds[k].fd : -1);
 		if (n < 0) {
 			if (errno != EAGAIN)
 				rc = -errno;
 			break;
 		}
+		if (with_fd)
+			close(c->ofds[k++].fd);
 		off += (size_t)n;
 	}
+	if (k > 0) {
+		memmove(c->ofds, c->ofds + k, (c->n_ofds - k) * sizeof *c->ofds);
+		c->n_ofds -= k;
+	}
+	for (size_t j = 0; j < c->n_ofds; j++)
+		c->ofds[j].pos -= off;
 	if (off > 0) {
 		memmove(c->obuf, c->obuf + off, c->olen - off);
 		c->olen -= off;
@@ -335,6 +408,13 @@ static void reply_inline(struct req *r, const struct p9_msg *m)
 	conn_reply(r, encode_small(r, m));
 }
 
+static bool is_unix_socket(int fd)
+{
+	int domain = 0;
+	socklen_t len = sizeof domain;
+	return getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) == 0 && domain == AF_UNIX;
+}
+
 static void handle_version(struct conn *c, struct req *r)
 {
 	struct p9_msg m, rep = { .type = P9_RVERSION, .tag = r->tag };
@@ -352,9 +432,12 @@ static void handle_version(struct conn *c, struct req *r)
 		msize = P9_MIN_MSIZE;
 	const struct p9_str v = m.u.version.version;
 	bool dotl = v.len >= 8 && memcmp(v.s, P9_VERSION_L, 8) == 0 && (v.len == 8 || v.s[8] == '.');
+	bool fds = dotl && c->cfg->pass_fds && is_unix_socket(c->fd) &&
+		   v.len == strlen(P9_VERSION_L_FDS) && memcmp(v.s, P9_VERSION_L_FDS, v.len) == 0;
 	atomic_store(&c->msize, dotl ? msize : 0);
+	atomic_store(&c->pass_fds, fds);
 	rep.u.version.msize = msize;
-	rep.u.version.version = p9_str_of(dotl ? P9_VERSION_L : "unknown");
+	rep.u.version.version = p9_str_of(fds ? P9_VERSION_L_FDS : dotl ? P9_VERSION_L : "unknown");
 	reply_inline(r, &rep);
 }
 
@@ -431,7 +514,7 @@ static int bad_size(struct conn *c, const uint8_t *msg, uint32_t avail, uint32_t
 		int n = p9_encode(&m, buf, sizeof buf);
 		pthread_mutex_lock(&c->lock);
 		if (n > 0)
-			out_write(c, buf, (size_t)n);
+			out_write(c, buf, (size_t)n, -1);
 		pthread_mutex_unlock(&c->lock);
 	}
 	return size < P9_HDRSZ ? -EBADMSG : -EMSGSIZE;

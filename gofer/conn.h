@@ -36,6 +36,7 @@ struct req {
 	bool started;              /* a worker began running it */
 	bool discard;              /* flushed before it started: no reply */
 	bool is_flush;
+	int pass_fd;               /* a host fd to send with the reply, or -1 */
 	struct req *flushers;      /* Tflush requests answered after this reply */
 };
 
@@ -46,6 +47,7 @@ struct conn {
 	const struct gofer_export *exp;
 	struct fid_table fids;
 	atomic_uint msize;         /* 0 until Tversion */
+	atomic_bool pass_fds;      /* this session asked for host fds (Tversion) */
 	void *loop_priv;           /* the event loop's watchers */
 	void *shard;               /* server.c: the loop serving it, fixed */
 	struct conn *pend_next;    /* server.c's wake-up list, under its lock */
@@ -65,6 +67,11 @@ struct conn {
 	unsigned n_free;
 	uint8_t *obuf;             /* reply bytes the socket did not take yet */
 	size_t olen, ocap;
+	struct conn_outfd {        /* fds that go with the byte at obuf[pos] */
+		size_t pos;
+		int fd;
+	} *ofds;
+	size_t n_ofds, cap_ofds;
 	bool dead;
 	bool write_error;
 	bool loop_paused;          /* the loop stopped reading: wake it up */

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <string.h>
+#include <unistd.h>
 
 static const op_fn ops[256] = {
 	[P9_TAUTH] = op_auth,
@@ -53,16 +54,20 @@ static uint32_t run(struct req *r)
 	struct op_ctx x = {
 		.cfg = c->cfg, .exp = c->exp, .fids = &c->fids,
 		.out = r->out, .out_cap = r->out_cap, .msize = msize,
+		.pass_fds = atomic_load(&c->pass_fds), .pass_fd = &r->pass_fd,
 	};
 	memset(&rep.u, 0, sizeof rep.u);
 	rep.type = (uint8_t)(m.type + 1);
 	rep.tag = m.tag;
 	rc = fn(&x, &m, &rep);
-	if (rc < 0)
-		return req_rlerror(r, -rc);
-	int n = p9_encode(&rep, r->out, r->out_cap);
-	if (n < 0)
+	int n = rc < 0 ? rc : p9_encode(&rep, r->out, r->out_cap);
+	if (n < 0) {
+		if (r->pass_fd >= 0) {   /* only a success carries one */
+			close(r->pass_fd);
+			r->pass_fd = -1;
+		}
 		return req_rlerror(r, -n);
+	}
 	if (c->cfg->debug)
 		trace_reply(&rep);
 	return (uint32_t)n;

@@ -32,6 +32,7 @@ struct gofer_config {
 	uint32_t max_conns;
 	unsigned workers;
 	uint32_t spin_us;          /* --spin-us: look for a lone client's next request */
+	bool pass_fds;             /* --pass-fds: offer the host-fd extension (see conn.c) */
 	int proc_fd;               /* /proc/self/fd, opened before confinement */
 };
 

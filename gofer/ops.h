@@ -18,6 +18,8 @@ struct op_ctx {
 	uint8_t *out;              /* the reply buffer: data goes in place */
 	uint32_t out_cap;
 	uint32_t msize;
+	bool pass_fds;             /* the session takes host fds of opened files */
+	int *pass_fd;              /* where an op leaves the fd to send, or NULL */
 	char scratch[4096];        /* reply strings that outlive the op (readlink) */
 };
 

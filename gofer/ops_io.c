@@ -36,6 +36,20 @@ static int check_open_flags(const struct op_ctx *x, uint32_t flags)
 	return 0;
 }
 
+/* With the host-fd extension, a regular file's open fd goes out with the
+ * reply (a copy: the fid keeps its own).  The client counts on one fd
+ * per such reply, so failing to copy fails the request. */
+static int pass_copy(struct op_ctx *x, int fd)
+{
+	if (!x->pass_fds)
+		return 0;
+	int d = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	if (d < 0)
+		return -errno;
+	*x->pass_fd = d;
+	return 0;
+}
+
 static int lopen_locked(struct op_ctx *x, struct fid *f, uint32_t flags, struct p9_qid *qid)
 {
 	if (atomic_load(&f->open_fd) >= 0)
@@ -46,6 +60,11 @@ static int lopen_locked(struct op_ctx *x, struct fid *f, uint32_t flags, struct 
 	int fd = fid_reopen(x, f, h);
 	if (fd < 0)
 		return fd;
+	int rc = f->fmt == S_IFREG ? pass_copy(x, fd) : 0;
+	if (rc < 0) {
+		close(fd);
+		return rc;
+	}
 	if (h & O_TRUNC)
 		clear_suid_after_write(x, f, fd);
 	*qid = f->qid;
@@ -107,11 +126,16 @@ static int create_file(struct op_ctx *x, struct fid *dir, const char *name,
 	int fd __cleanup_close = openat(dir->node->fd, name,
 					h | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY,
 					m->u.tlcreate.mode & 07777);
-	if (fd < 0 && errno == EEXIST && !(m->u.tlcreate.flags & P9_DOTL_EXCL))
-		return open_existing(x, dir->node->fd, name, h);
+	if (fd < 0 && errno == EEXIST && !(m->u.tlcreate.flags & P9_DOTL_EXCL)) {
+		fd = open_existing(x, dir->node->fd, name, h);
+		rc = fd < 0 ? fd : pass_copy(x, fd);
+		return rc < 0 ? rc : steal_fd(&fd);
+	}
 	if (fd < 0)
 		return -errno;
 	rc = ident_chown_new(x->cfg, &dir->cred, m->u.tlcreate.gid, fd, NULL);
+	if (rc == 0)
+		rc = pass_copy(x, fd);
 	if (rc < 0) {
 		unlinkat(dir->node->fd, name, 0);
 		return rc;

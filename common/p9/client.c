@@ -26,6 +26,7 @@
 #define TAGS_INIT        64u
 #define FIDS_MAX_DEFAULT (1u << 24)
 #define RX_CAP           (64u * 1024)   /* reader's buffer; bigger bodies bypass it */
+#define FDQ_MAX          16u            /* host fds received, not yet claimed */
 #define ENC_STACK        512u           /* most T-messages encode on the stack */
 #define TWRITE_HDRSZ     23u            /* size type tag fid offset count */
 #define ERRNO_MAX        4095
@@ -75,6 +76,11 @@ struct p9_client {
 
 	uint8_t *rx;                /* the leader only */
 	size_t rx_head, rx_tail;
+	/* P9_VERSION_L_FDS: host fds in arrival order, each for the next
+	 * Rlopen/Rlcreate of a regular file (the leader only) */
+	bool hostfds;
+	int fdq[FDQ_MAX];
+	unsigned fdq_head, fdq_n;
 };
 
 static uint32_t get_le32(const uint8_t *p)
@@ -263,6 +269,79 @@ static int wait_readable(int fd)
 	}
 }
 
+/* Queue the fds a recvmsg brought.  -EPROTO for more than the queue
+ * holds or a cut-short control message: a lost fd would give the next
+ * reply the wrong file. */
+static int fdq_take(struct p9_client *c, struct msghdr *mh)
+{
+	int rc = mh->msg_flags & MSG_CTRUNC ? -EPROTO : 0;
+	for (struct cmsghdr *h = CMSG_FIRSTHDR(mh); h; h = CMSG_NXTHDR(mh, h)) {
+		if (h->cmsg_level != SOL_SOCKET || h->cmsg_type != SCM_RIGHTS)
+			continue;
+		size_t n = (h->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (size_t k = 0; k < n; k++) {
+			int fd;
+			memcpy(&fd, CMSG_DATA(h) + k * sizeof(int), sizeof fd);
+			if (rc == 0 && c->fdq_n < FDQ_MAX)
+				c->fdq[(c->fdq_head + c->fdq_n++) % FDQ_MAX] = fd;
+			else {
+				close(fd);
+				rc = -EPROTO;
+			}
+		}
+	}
+	if (rc < 0)
+		log_warn("9p client: host fds out of step with the replies");
+	return rc;
+}
+
+static int fdq_pop(struct p9_client *c)
+{
+	if (c->fdq_n == 0)
+		return -1;
+	int fd = c->fdq[c->fdq_head];
+	c->fdq_head = (c->fdq_head + 1) % FDQ_MAX;
+	c->fdq_n--;
+	return fd;
+}
+
+/* read(2) of the stream, collecting host fds when they may come. */
+static ssize_t rx_read(struct p9_client *c, void *buf, size_t n)
+{
+	if (!c->hostfds)
+		return read(c->fd, buf, n);
+	struct iovec iov = { buf, n };
+	union {
+		struct cmsghdr h;
+		char space[CMSG_SPACE(4 * sizeof(int))];
+	} cm;
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+			     .msg_control = cm.space, .msg_controllen = sizeof cm.space };
+	ssize_t got = recvmsg(c->fd, &mh, MSG_CMSG_CLOEXEC);
+	if (got >= 0 && mh.msg_controllen > 0 && fdq_take(c, &mh) < 0) {
+		errno = EPROTO;
+		return -1;
+	}
+	return got;
+}
+
+/* Exactly n bytes from the stream into buf. */
+static int rx_read_full(struct p9_client *c, uint8_t *buf, size_t n)
+{
+	while (n > 0) {
+		ssize_t got = rx_read(c, buf, n);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			return -errno;
+		if (got == 0)
+			return -EIO;
+		buf += got;
+		n -= (size_t)got;
+	}
+	return 0;
+}
+
 /* Make at least need (<= RX_CAP) bytes available in the buffer. */
 static int rx_fill(struct p9_client *c, size_t need)
 {
@@ -275,7 +354,7 @@ static int rx_fill(struct p9_client *c, size_t need)
 		int rc = wait_readable(c->fd);
 		if (rc < 0)
 			return rc;
-		ssize_t n = read(c->fd, c->rx + c->rx_tail, RX_CAP - c->rx_tail);
+		ssize_t n = rx_read(c, c->rx + c->rx_tail, RX_CAP - c->rx_tail);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -309,7 +388,7 @@ static int rx_copy(struct p9_client *c, uint8_t *dst, size_t n)
 	if (n == 0)
 		return 0;
 	if (n >= RX_CAP / 2)
-		return read_full(c->fd, dst, n);
+		return rx_read_full(c, dst, n);
 	int rc = rx_fill(c, n);
 	if (rc < 0)
 		return rc;
@@ -391,6 +470,17 @@ static int recv_full(struct p9_client *c, struct req *r, uint32_t size)
 		log_warn("9p client: %s answered with %s", p9_type_name(r->type),
 			 p9_type_name(m.type));
 		return -EPROTO;
+	}
+	if (c->hostfds && (m.type == P9_RLOPEN || m.type == P9_RLCREATE)) {
+		/* the reply's qid: the same place in both messages */
+		const struct p9_qid *q = m.type == P9_RLOPEN ? &m.u.rlopen.qid : &m.u.rlcreate.qid;
+		if (!(q->type & (P9_QTDIR | P9_QTSYMLINK))) {
+			r->rep->hostfd = fdq_pop(c);
+			if (r->rep->hostfd < 0) {
+				log_warn("9p client: %s without its host fd", p9_type_name(m.type));
+				return -EPROTO;
+			}
+		}
 	}
 	r->rep->msg = m;
 	r->rep->buf = steal_ptr(&buf);
@@ -720,11 +810,15 @@ void p9_reply_free(struct p9_reply *r)
 {
 	free(r->buf);
 	r->buf = NULL;
+	if (r->hostfd >= 0)
+		close(r->hostfd);
+	r->hostfd = -1;
 }
 
 int p9_rpc(struct p9_client *c, struct p9_msg *req, struct p9_reply *rep, struct p9_cancel *k)
 {
 	memset(rep, 0, sizeof(*rep));
+	rep->hostfd = -1;
 	if (!p9_is_request(req->type) || req->type == P9_TVERSION || req->type == P9_TFLUSH)
 		return -EINVAL;
 	if (atomic_load(&c->dead))
@@ -856,6 +950,8 @@ static void client_destroy(struct p9_client *c)
 	free(c->free_tags);
 	free(c->fidmap);
 	free(c->rx);
+	for (int fd; (fd = fdq_pop(c)) >= 0;)
+		close(fd);
 	if (c->fd >= 0)
 		close(c->fd);
 	free(c);
@@ -894,24 +990,32 @@ static int prepare_fd(int fd)
 static int check_rversion(struct p9_client *c, const uint8_t *buf, uint32_t size, uint32_t msize)
 {
 	struct p9_msg m;
+	/* diod refuses a version it does not know with Rlerror */
+	if (c->hostfds && size >= P9_HDRSZ && buf[4] == P9_RLERROR)
+		return -EOPNOTSUPP;
 	if (p9_decode_reply(buf, size, msize, &m) < 0)
 		return -EPROTO;
 	if (m.type != P9_RVERSION || m.tag != P9_NOTAG)
 		return -EPROTO;
 	struct p9_str v = m.u.version.version;
-	if (v.len != strlen(P9_VERSION_L) || memcmp(v.s, P9_VERSION_L, v.len) != 0)
+	bool fds = v.len == strlen(P9_VERSION_L_FDS) && memcmp(v.s, P9_VERSION_L_FDS, v.len) == 0;
+	if (fds && !c->hostfds)
+		return -EPROTO;          /* never asked for */
+	if (!fds && (v.len != strlen(P9_VERSION_L) || memcmp(v.s, P9_VERSION_L, v.len) != 0))
 		return -EOPNOTSUPP;
 	if (m.u.version.msize < P9_MIN_MSIZE || m.u.version.msize > msize)
 		return -EPROTO;
 	c->msize = m.u.version.msize;
+	c->hostfds = fds;
 	return 0;
 }
 
-static int negotiate(struct p9_client *c, uint32_t msize)
+/* One Tversion; c->hostfds says which version to ask for. */
+static int negotiate_once(struct p9_client *c, uint32_t msize)
 {
 	struct p9_msg m = { .type = P9_TVERSION, .tag = P9_NOTAG };
 	m.u.version.msize = msize;
-	m.u.version.version = p9_str_of(P9_VERSION_L);
+	m.u.version.version = p9_str_of(c->hostfds ? P9_VERSION_L_FDS : P9_VERSION_L);
 	uint8_t out[32];
 	int len = p9_encode(&m, out, sizeof out);
 	if (len < 0)
@@ -933,6 +1037,20 @@ static int negotiate(struct p9_client *c, uint32_t msize)
 	if (rx_copy(c, buf, size) < 0)
 		return -EIO;
 	return check_rversion(c, buf, size, msize);
+}
+
+/* Ask for the host-fd extension if wanted; a server that does not know
+ * it answers "9P2000.L" (then it is off) or "unknown" (then ask again
+ * for plain 9P2000.L: a Tversion starts the session afresh). */
+static int negotiate(struct p9_client *c, uint32_t msize, bool hostfds)
+{
+	c->hostfds = hostfds;
+	int rc = negotiate_once(c, msize);
+	if (rc == -EOPNOTSUPP && hostfds) {
+		c->hostfds = false;
+		rc = negotiate_once(c, msize);
+	}
+	return rc;
 }
 
 static int client_alloc(int fd, struct p9_client **out)
@@ -974,6 +1092,16 @@ static int start_reader(struct p9_client *c)
 
 int p9_client_new(int fd, uint32_t msize, struct p9_client **out)
 {
+	return p9_client_new_opts(fd, msize, 0, out);
+}
+
+bool p9_client_hostfds(const struct p9_client *c)
+{
+	return c->hostfds;
+}
+
+int p9_client_new_opts(int fd, uint32_t msize, unsigned flags, struct p9_client **out)
+{
 	int owned __cleanup_close = fd;
 	struct p9_client *c;
 	*out = NULL;
@@ -988,7 +1116,7 @@ int p9_client_new(int fd, uint32_t msize, struct p9_client **out)
 	if (rc < 0)
 		return rc;
 	steal_fd(&owned);
-	rc = negotiate(c, msize);
+	rc = negotiate(c, msize, flags & P9_CLIENT_HOSTFDS);
 	if (rc == 0)
 		rc = start_reader(c);
 	if (rc < 0) {
@@ -1079,6 +1207,14 @@ int p9_remove(struct p9_client *c, uint32_t fid)
 
 int p9_lopen(struct p9_client *c, uint32_t fid, uint32_t flags, struct p9_qid *qid, uint32_t *iounit)
 {
+	return p9_lopen_fd(c, fid, flags, qid, iounit, NULL);
+}
+
+int p9_lopen_fd(struct p9_client *c, uint32_t fid, uint32_t flags, struct p9_qid *qid,
+		uint32_t *iounit, int *hostfd)
+{
+	if (hostfd)
+		*hostfd = -1;
 	struct p9_msg m = { .type = P9_TLOPEN };
 	m.u.tlopen.fid = fid;
 	m.u.tlopen.flags = flags;
@@ -1090,6 +1226,8 @@ int p9_lopen(struct p9_client *c, uint32_t fid, uint32_t flags, struct p9_qid *q
 		*qid = rep.msg.u.rlopen.qid;
 	if (iounit)
 		*iounit = rep.msg.u.rlopen.iounit;
+	if (hostfd)
+		*hostfd = steal_fd(&rep.hostfd);
 	p9_reply_free(&rep);
 	return 0;
 }
@@ -1097,6 +1235,14 @@ int p9_lopen(struct p9_client *c, uint32_t fid, uint32_t flags, struct p9_qid *q
 int p9_lcreate(struct p9_client *c, uint32_t fid, const char *name, uint32_t flags,
 	       uint32_t mode, uint32_t gid, struct p9_qid *qid, uint32_t *iounit)
 {
+	return p9_lcreate_fd(c, fid, name, flags, mode, gid, qid, iounit, NULL);
+}
+
+int p9_lcreate_fd(struct p9_client *c, uint32_t fid, const char *name, uint32_t flags,
+		  uint32_t mode, uint32_t gid, struct p9_qid *qid, uint32_t *iounit, int *hostfd)
+{
+	if (hostfd)
+		*hostfd = -1;
 	struct p9_msg m = { .type = P9_TLCREATE };
 	m.u.tlcreate.fid = fid;
 	m.u.tlcreate.flags = flags;
@@ -1113,6 +1259,8 @@ int p9_lcreate(struct p9_client *c, uint32_t fid, const char *name, uint32_t fla
 		*qid = rep.msg.u.rlcreate.qid;
 	if (iounit)
 		*iounit = rep.msg.u.rlcreate.iounit;
+	if (hostfd)
+		*hostfd = steal_fd(&rep.hostfd);
 	p9_reply_free(&rep);
 	return 0;
 }

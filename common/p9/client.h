@@ -31,6 +31,13 @@ struct p9_client;
  * malformed Rversion, is -EPROTO; a peer that closes is -EIO.
  * On failure fd is closed. */
 int p9_client_new(int fd, uint32_t msize, struct p9_client **out);
+/* The same with flags: P9_CLIENT_HOSTFDS asks for burrow's host-fd
+ * extension (P9_VERSION_L_FDS, unix sockets): then the opened fid of a
+ * regular file comes with the server's host fd of it (p9_lopen_fd,
+ * p9_lcreate_fd).  A server without it is served plain 9P2000.L. */
+#define P9_CLIENT_HOSTFDS 1u
+int p9_client_new_opts(int fd, uint32_t msize, unsigned flags, struct p9_client **out);
+bool p9_client_hostfds(const struct p9_client *c);
 /* Shut the connection down, wake every waiter with -EIO, join the reader,
  * free everything.  Callers must not be inside other calls. */
 void p9_client_free(struct p9_client *c);
@@ -53,6 +60,7 @@ void p9_client_set_max_fids(struct p9_client *c, uint32_t max);
 struct p9_reply {
 	struct p9_msg msg;
 	uint8_t *buf;
+	int hostfd;              /* the host fd that came with it, or -1 */
 };
 void p9_reply_free(struct p9_reply *r);
 
@@ -95,6 +103,12 @@ int p9_remove(struct p9_client *c, uint32_t fid);
 int p9_lopen(struct p9_client *c, uint32_t fid, uint32_t flags, struct p9_qid *qid, uint32_t *iounit);
 int p9_lcreate(struct p9_client *c, uint32_t fid, const char *name, uint32_t flags,
 	       uint32_t mode, uint32_t gid, struct p9_qid *qid, uint32_t *iounit);
+/* The same, with *hostfd the file's host fd (close-on-exec; the caller's
+ * to close) when the extension is on and it is a regular file, else -1. */
+int p9_lopen_fd(struct p9_client *c, uint32_t fid, uint32_t flags, struct p9_qid *qid,
+		uint32_t *iounit, int *hostfd);
+int p9_lcreate_fd(struct p9_client *c, uint32_t fid, const char *name, uint32_t flags,
+		  uint32_t mode, uint32_t gid, struct p9_qid *qid, uint32_t *iounit, int *hostfd);
 /* Read at most `count` bytes into buf (count clamped to the iounit). */
 ssize_t p9_read(struct p9_client *c, uint32_t fid, uint64_t offset, void *buf, uint32_t count);
 ssize_t p9_write(struct p9_client *c, uint32_t fid, uint64_t offset, const void *buf, uint32_t count);

@@ -15,6 +15,9 @@
 #include <stdint.h>
 
 #define P9_VERSION_L      "9P2000.L"
+/* burrow's extension (unix sockets only): Rlopen and Rlcreate of a
+ * regular file carry its host fd (SCM_RIGHTS, on the reply's first byte) */
+#define P9_VERSION_L_FDS  "9P2000.L.burrow-fds"
 #define P9_HDRSZ          7u          /* size[4] type[1] tag[2] */
 #define P9_IOHDRSZ        24u         /* room Tread/Twrite need around data */
 #define P9_READDIRHDRSZ   24u

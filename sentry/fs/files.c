@@ -4,12 +4,22 @@
 #include "fs_int.h"
 
 #include <stdlib.h>
+#include <unistd.h>
+
+static void file_drop(struct fs_file *f)
+{
+	if (f->host_fd >= 0 && !f->shared_ro)
+		close(f->host_fd);
+	fs_listing_free(f->listing);
+	free(f);
+}
 
 struct fs_file *fs_file_new(struct fs *fs)
 {
 	struct fs_file *f = calloc(1, sizeof *f);
 	if (!f)
 		return NULL;
+	f->host_fd = -1;
 	pthread_mutex_lock(&fs->files_mu);
 	f->next = fs->files;
 	if (f->next)
@@ -29,8 +39,7 @@ void fs_file_free(struct fs *fs, struct fs_file *f)
 	if (f->next)
 		f->next->prev = f->prev;
 	pthread_mutex_unlock(&fs->files_mu);
-	fs_listing_free(f->listing);
-	free(f);
+	file_drop(f);
 }
 
 /* The session is over: no request can reach these any more (their fids
@@ -43,8 +52,7 @@ void fs_files_free_all(struct fs *fs)
 	pthread_mutex_unlock(&fs->files_mu);
 	while (f) {
 		struct fs_file *next = f->next;
-		fs_listing_free(f->listing);
-		free(f);
+		file_drop(f);
 		f = next;
 	}
 }

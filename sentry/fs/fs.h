@@ -28,6 +28,9 @@ struct fs_opts {
 	char mntopts[160];      /* extra kernel mount flags, comma separated
 				   (nosuid,nodev,noexec,...), "" for none */
 	unsigned max_threads;   /* FUSE worker threads at most (default 32) */
+	bool hostfds;           /* ask for the server's host fds of opened
+				   files (burrow-gofer over unix sockets;
+				   default true) */
 	bool debug;             /* libfuse request trace on stderr */
 };
 

@@ -66,6 +66,7 @@ struct fs_inode {
 	struct timespec our_mtime, our_ctime;
 	/* rofid.c: the opened fid its read-only opens share, P9_NOFID */
 	_Atomic uint32_t ro_fid;
+	_Atomic int ro_host_fd;       /* its host fd, or -1 */
 	atomic_bool ro_seen;          /* opened read-only before */
 	struct fs_dirnames *dnames;   /* dirnames.c: every name, or NULL (under amu) */
 };
@@ -139,6 +140,10 @@ struct fs_file {
 	bool lazy;
 	_Atomic uint32_t lazy_fid;
 	bool shared_ro;               /* fid is the inode's ro_fid: never clunked here */
+	/* the server's host fd of the opened file (the host-fd extension),
+	 * or -1: reads, writes and fsyncs use it instead of 9P messages.
+	 * Closed with f unless shared_ro (then the inode's ro_host_fd). */
+	int host_fd;
 	/* a directory listed from its known entries (dirnames.c), taken
 	 * at opendir and again at each later read at offset 0 (rewinddir);
 	 * the kernel reads one open directory one call at a time */

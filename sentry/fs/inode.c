@@ -112,6 +112,7 @@ static struct fs_inode *inode_new(uint32_t fid, const struct p9_qid *qid, uint64
 	i->qpath = qid->path;
 	i->qtype = qid->type;
 	atomic_init(&i->ro_fid, P9_NOFID);
+	atomic_init(&i->ro_host_fd, -1);
 	fs_inode_fids_init(i, fid, gen);
 	pthread_mutex_init(&i->lk_mu, NULL);
 	pthread_mutex_init(&i->amu, NULL);

@@ -8,6 +8,19 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+/* The host fd the server handed with an open (or -1) serves f's I/O,
+ * except with O_APPEND: pwrite(2) on it would append wherever the
+ * kernel asked to write. */
+static void file_keep_host_fd(struct fs_file *f, uint32_t flags, int hfd)
+{
+	if (hfd >= 0 && (flags & P9_DOTL_APPEND)) {
+		close(hfd);
+		hfd = -1;
+	}
+	f->host_fd = hfd;
+}
 
 /* Clone the held fid of i into f->fid and open it as i's file. */
 static int open_clone(struct fs *fs, struct fs_inode *i, uint32_t dfid, uint32_t flags,
@@ -19,11 +32,17 @@ static int open_clone(struct fs *fs, struct fs_inode *i, uint32_t dfid, uint32_t
 	struct p9_qid qid;
 	uint32_t iounit;
 	atomic_init(&f->gen, atomic_load(&fs->ns_gen));
-	r = p9_lopen(fs->c, f->fid, flags, &qid, &iounit);
+	int hfd;
+	r = p9_lopen_fd(fs->c, f->fid, flags, &qid, &iounit, &hfd);
 	if (r == 0)
 		r = fs_qid_check(i, &qid);
-	if (r < 0)
+	if (r < 0) {
+		if (hfd >= 0)
+			close(hfd);
 		fs_fid_put(fs, f->fid);
+	} else {
+		file_keep_host_fd(f, flags, hfd);
+	}
 	return fs_stale_errno(r);
 }
 
@@ -152,7 +171,10 @@ static int do_create(fuse_req_t req, struct fs *fs, struct fs_inode *p, const ch
 	};
 	struct fs_dirchg dc;
 	fs_attr_dir_begin(fs, p, &dc);
-	r = p9_lcreate(fs->c, f->fid, name, flags, mode & 07777, gid, &qid, &iounit);
+	int hfd;
+	r = p9_lcreate_fd(fs->c, f->fid, name, flags, mode & 07777, gid, &qid, &iounit, &hfd);
+	if (r == 0)
+		file_keep_host_fd(f, flags, hfd);
 	if (r == 0) {
 		/* else it may have opened a file already there (which a
 		 * complete set holds already) */
@@ -232,8 +254,44 @@ static void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 static void op_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi)
 {
 	struct fs *fs = fs_of(req);
-	int r = p9_fsync(fs->c, fs_file_of(fi)->fid, datasync ? 1 : 0);
+	struct fs_file *f = fs_file_of(fi);
+	int r;
+	if (f->host_fd >= 0)
+		r = (datasync ? fdatasync(f->host_fd) : fsync(f->host_fd)) < 0 ? -errno : 0;
+	else
+		r = p9_fsync(fs->c, f->fid, datasync ? 1 : 0);
 	fuse_reply_err(req, -r);
+}
+
+/* I/O on the host fd: the whole range (a short read is the end of file). */
+static ssize_t host_pread(int fd, void *buf, size_t len, off_t off)
+{
+	size_t done = 0;
+	while (done < len) {
+		ssize_t n = pread(fd, (char *)buf + done, len - done, off + (off_t)done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return done ? (ssize_t)done : -errno;
+		if (n == 0)
+			break;
+		done += (size_t)n;
+	}
+	return (ssize_t)done;
+}
+
+static ssize_t host_pwrite(int fd, const void *buf, size_t len, off_t off)
+{
+	size_t done = 0;
+	while (done < len) {
+		ssize_t n = pwrite(fd, (const char *)buf + done, len - done, off + (off_t)done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return done ? (ssize_t)done : -errno;
+		done += (size_t)n;
+	}
+	return (ssize_t)done;
 }
 
 static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
@@ -250,8 +308,10 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		return;
 	}
 	/* the server moves atime; the kernel asks for it after reads */
-	fs_attr_inval(fs, fs_file_of(fi)->ino);
-	ssize_t n = fs_pread(fs, fs_file_of(fi)->fid, buf, size, (uint64_t)off);
+	struct fs_file *f = fs_file_of(fi);
+	fs_attr_inval(fs, f->ino);
+	ssize_t n = f->host_fd >= 0 ? host_pread(f->host_fd, buf, size, off)
+				    : fs_pread(fs, f->fid, buf, size, (uint64_t)off);
 	if (n < 0)
 		fuse_reply_err(req, (int)-n);
 	else
@@ -266,8 +326,10 @@ static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 		fuse_reply_err(req, EINVAL);
 		return;
 	}
-	fs_attr_inval(fs, fs_file_of(fi)->ino);
-	ssize_t n = fs_pwrite(fs, fs_file_of(fi)->fid, buf, size, (uint64_t)off);
+	struct fs_file *f = fs_file_of(fi);
+	fs_attr_inval(fs, f->ino);
+	ssize_t n = f->host_fd >= 0 ? host_pwrite(f->host_fd, buf, size, off)
+				    : fs_pwrite(fs, f->fid, buf, size, (uint64_t)off);
 	if (n < 0)
 		fuse_reply_err(req, (int)-n);
 	else

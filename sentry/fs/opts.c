@@ -21,6 +21,7 @@ void fs_opts_init(struct fs_opts *o)
 	o->allow_other = geteuid() == 0;
 	o->fsname = "burrow";
 	o->max_threads = 32;
+	o->hostfds = true;
 }
 
 static int parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)
@@ -78,6 +79,10 @@ static int parse_one(struct fs_opts *o, char *opt)
 			;   /* always on: the kernel checks against the server's attrs */
 		else if (!strcmp(opt, "debug"))
 			o->debug = true;
+		else if (!strcmp(opt, "hostfds"))
+			o->hostfds = true;
+		else if (!strcmp(opt, "nohostfds"))
+			o->hostfds = false;
 		else
 			return -EINVAL;
 		return 0;

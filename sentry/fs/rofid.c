@@ -8,6 +8,8 @@
  * on the server. */
 #include "fs_int.h"
 
+#include <unistd.h>
+
 #define RO_MAX 256u
 
 /* Only plain read-only opens share: the same 9P open mode for all. */
@@ -24,6 +26,7 @@ bool fs_rofid_take(struct fs *fs, struct fs_inode *i, uint32_t flags, struct fs_
 	if (fid == P9_NOFID)
 		return false;
 	f->fid = fid;
+	f->host_fd = atomic_load(&i->ro_host_fd);
 	f->shared_ro = true;
 	return true;
 }
@@ -38,9 +41,11 @@ void fs_rofid_offer(struct fs *fs, struct fs_inode *i, uint32_t flags, struct fs
 		return;
 	}
 	uint32_t none = P9_NOFID;
-	if (atomic_compare_exchange_strong(&i->ro_fid, &none, f->fid))
+	/* a sharer that comes between the two stores does its I/O by 9P */
+	if (atomic_compare_exchange_strong(&i->ro_fid, &none, f->fid)) {
+		atomic_store(&i->ro_host_fd, f->host_fd);
 		f->shared_ro = true;
-	else
+	} else
 		atomic_fetch_sub(&fs->ro_fids, 1);
 }
 
@@ -49,6 +54,9 @@ void fs_rofid_free(struct fs *fs, struct fs_inode *i, bool clunk)
 	uint32_t fid = atomic_exchange(&i->ro_fid, P9_NOFID);
 	if (fid == P9_NOFID)
 		return;
+	int hfd = atomic_exchange(&i->ro_host_fd, -1);
+	if (hfd >= 0)
+		close(hfd);
 	if (clunk)
 		fs_fid_put(fs, fid);
 	atomic_fetch_sub(&fs->ro_fids, 1);

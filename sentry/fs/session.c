@@ -210,7 +210,8 @@ static int fs_init(struct fs *fs, int conn_fd, const struct fs_opts *o)
 		close(conn_fd);
 		return r;
 	}
-	r = p9_client_new(conn_fd, o->msize, &fs->c);   /* owns conn_fd now */
+	r = p9_client_new_opts(conn_fd, o->msize, o->hostfds ? P9_CLIENT_HOSTFDS : 0,
+			       &fs->c);   /* owns conn_fd now */
 	if (r < 0) {
 		log_error("fs: 9P version negotiation failed: %s", strerror(-r));
 		return r;

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Bring up the CI targets of the conformance table and compare them:
 #   native   a fresh directory under $TMPDIR (the reference)
-#   burrow   burrow-sentry mount of burrow-gofer (--multi-user)
+#   burrow   burrow-sentry mount of burrow-gofer (--multi-user --pass-fds)
 #   diod     burrow-sentry mount of diod (-n: no auth)
 #   overlay  kernel overlayfs: lower = a directory of the burrow mount
 #            holding a pre-made tree (fsconf -p), upper = tmpfs, so the
@@ -142,7 +142,7 @@ up() {
 	local m=$1 s=$2 d=$w/$1 o
 	o="cache=$m${opts:+,$opts}"
 	mkdir -p "$d"/{gexp,dexp,burrow,diod,upperfs,overlay}
-	start_bg "$d/gofer.log" "$gofer" serve --export "$d/gexp" --listen "unix:$d/gofer.sock" --multi-user
+	start_bg "$d/gofer.log" "$gofer" serve --export "$d/gexp" --listen "unix:$d/gofer.sock" --multi-user --pass-fds
 	wait_socket "$d/gofer.sock" "${pids[-1]}" || return 1
 	start_bg "$d/diod.log" diod -f -n -L stderr -e "$d/dexp" -l "$d/diod.sock"
 	wait_socket "$d/diod.sock" "${pids[-1]}" || return 1

@@ -222,7 +222,7 @@ coherence() {
 
 @test "gofer, cache=exclusive: one Tread/Twrite per MiB at the default msize" {
 	need_server gofer
-	start_server gofer --debug
+	GOFER_PLAIN=1 start_server gofer --debug
 	mount_fs cache=exclusive
 	cut_log
 	# 16 MiB in whole-page pieces of at most 1 MiB - 24: 17 messages

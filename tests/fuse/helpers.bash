@@ -39,7 +39,8 @@ wait_for() {
 	done
 }
 
-# start_server diod|gofer [server args...]
+# start_server diod|gofer [server args...]: the gofer hands the mount its
+# host fds (--pass-fds, as when paired with a sandbox) unless GOFER_PLAIN=1
 start_server() {
 	SERVER=$1
 	shift
@@ -51,6 +52,7 @@ start_server() {
 		ANAME=$T/export
 		;;
 	gofer)
+		[ "${GOFER_PLAIN:-0}" = 1 ] || set -- --pass-fds "$@"
 		"$GOFER" serve --export "$T/export" --listen "unix:$SOCK" --log "$T/server.log" "$@" \
 			</dev/null >>"$T/server.log" 2>&1 3>&- &
 		ANAME=

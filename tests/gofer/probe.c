@@ -1,4 +1,4 @@
-/* gofer-probe [-u UID] [-a ANAME] [-m MSIZE] ADDR COMMAND [ARGS]
+/* gofer-probe [-u UID] [-a ANAME] [-m MSIZE] [-F] ADDR COMMAND [ARGS]
  *
  *   cat PATH           print a file
  *   put PATH DATA      create PATH (mode 0644) and write DATA
@@ -16,6 +16,7 @@
  *   cycles FILE N           N x (attach, walk, lopen, read, clunk, clunk)
  *   hold SECS          stay connected (attached) for SECS seconds
  *   garbage N          N connections that send random bytes (no attach)
+ *   hostfd PATH, rawfds PATH   the host-fd extension (hostfd.c; -F asks for it)
  *   suite EXPORT       run the protocol suite (TAP)
  *
  * gofer-probe paired GOFER EXPORT...   serve EXPORTs over --io-fds socketpairs
@@ -41,7 +42,7 @@ int probe_open(struct probe *p)
 	int fd = addr_connect(p->addr);
 	if (fd < 0)
 		return fd;
-	int rc = p9_client_new(fd, p->msize, &p->c);
+	int rc = p9_client_new_opts(fd, p->msize, p->flags, &p->c);
 	if (rc < 0)
 		return rc;
 	rc = p9_fid_alloc(p->c, &p->root);
@@ -366,6 +367,7 @@ static const struct {
 	{ "chmod", 2, cmd_chmod, false }, { "walk", 1, cmd_walk, false }, { "fids", 1, cmd_fids, false },
 	{ "suite", 1, cmd_suite, false }, { "hold", 1, cmd_hold, false },
 	{ "cycles", 2, cmd_cycles, false }, { "qid", 1, cmd_qid, false }, { "garbage", 1, cmd_garbage, true },
+	{ "hostfd", 1, cmd_hostfd, false }, { "rawfds", 1, cmd_rawfds, true },
 };
 
 int main(int argc, char **argv)
@@ -378,16 +380,17 @@ int main(int argc, char **argv)
 		return rc < 0;
 	}
 	int opt;
-	while ((opt = getopt(argc, argv, "u:a:m:")) != -1) {
+	while ((opt = getopt(argc, argv, "u:a:m:F")) != -1) {
 		switch (opt) {
 		case 'u': p.uid = (uint32_t)strtoul(optarg, NULL, 10); break;
 		case 'a': p.aname = optarg; break;
 		case 'm': p.msize = (uint32_t)strtoul(optarg, NULL, 10); break;
+		case 'F': p.flags |= P9_CLIENT_HOSTFDS; break;
 		default: return 2;
 		}
 	}
 	if (argc - optind < 2) {
-		fputs("usage: gofer-probe [-u UID] [-a ANAME] [-m MSIZE] ADDR COMMAND [ARGS]\n", stderr);
+		fputs("usage: gofer-probe [-u UID] [-a ANAME] [-m MSIZE] [-F] ADDR COMMAND [ARGS]\n", stderr);
 		return 2;
 	}
 	p.addr = argv[optind];

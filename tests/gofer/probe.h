@@ -15,6 +15,7 @@ struct probe {
 	const char *aname;
 	uint32_t uid;
 	uint32_t msize;
+	unsigned flags;            /* p9_client_new_opts flags (-F: host fds) */
 	struct p9_client *c;
 	uint32_t root;             /* the attach fid */
 };
@@ -32,6 +33,10 @@ int probe_walk_parent(struct probe *p, const char *path, uint32_t *dfid, const c
 int suite_run(struct probe *p, const char *export);
 /* suite_raw.c: checks that need hand-made messages on a raw socket. */
 int suite_raw_run(const char *addr, const char *aname);
+
+/* hostfd.c: the host-fd extension, asked for and not. */
+int cmd_hostfd(struct probe *p, char **av);
+int cmd_rawfds(struct probe *p, char **av);
 
 /* paired.c: serve exports over inherited sockets (--io-fds or fd:N). */
 int paired_run(const char *gofer, char **exports, size_t n, bool io_fds);

@@ -153,3 +153,34 @@ teardown() {
 		gofer_alive
 	done
 }
+
+# The host-fd extension hands a client the gofer's own open fd of a file,
+# so it must reach only clients that ask for it, on unix sockets, with
+# --pass-fds; and the fd must allow no more than the open did.
+@test "--pass-fds: host fds only to clients that ask, read-only for a read-only open" {
+	echo "hello host fd" >"$EXPORT/hf"
+	start_gofer unix --pass-fds
+	run "$PROBE" -F "$ADDR" hostfd hf
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "ext 1" ]
+	[ "${lines[1]}" = "fd ro" ]
+	[ "${lines[2]}" = "content hello host fd" ]
+	[ "${lines[3]}" = "write EBADF" ]
+	[ "${lines[4]}" = "dir fd none" ]
+	[ "$(cat "$EXPORT/hf")" = "hello host fd" ]
+	# a plain 9P2000.L client is served plain 9P2000.L: no fd on the wire
+	run "$PROBE" "$ADDR" rawfds hf
+	[ "$output" = "fds 0" ]
+	run "$PROBE" "$ADDR" hostfd hf
+	[ "${lines[0]}" = "ext 0" ] && [ "${lines[1]}" = "fd none" ]
+	stop_gofer
+	# not offered without --pass-fds, nor over TCP
+	start_gofer unix
+	run "$PROBE" -F "$ADDR" hostfd hf
+	[ "${lines[0]}" = "ext 0" ] && [ "${lines[1]}" = "fd none" ]
+	stop_gofer
+	start_gofer tcp --pass-fds
+	run "$PROBE" -F "$ADDR" hostfd hf
+	[ "${lines[0]}" = "ext 0" ] && [ "${lines[1]}" = "fd none" ]
+}
