@@ -15,7 +15,9 @@
 # row, 10000), TREE_FILES (files in the tar tree, 4000), SEQ_MIB (1024),
 # RAND_READS (4 KiB reads, 20000), TARGETS ("native burrow diod
 # burrow-shared"), BACKING (disk or tmpfs), ROWS (subset of: meta tar find
-# rm seqwrite seqread randread).
+# rm seqwrite seqread randread), GOFER_ARGS (burrow-gofer's extra options;
+# default --pass-fds, as a sandbox pairs it: reads and writes go through
+# the host fds it hands the mount; "" for 9P reads and writes).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -33,6 +35,7 @@ RAND_READS=${RAND_READS:-20000}
 TARGETS=${TARGETS:-native burrow diod burrow-shared}
 BACKING=${BACKING:-disk}
 ROWS=${ROWS:-meta tar find rm seqwrite seqread randread}
+GOFER_ARGS=${GOFER_ARGS---pass-fds}
 FSBENCH=$B/tests/bench/fsbench
 
 bench_mktemp T
@@ -56,8 +59,9 @@ make_tarball() {
 
 start_gofer() { # NAME
 	mkdir -p "$T/back/$1"
+	# shellcheck disable=SC2086 # GOFER_ARGS is a word list
 	"$B/burrow-gofer" serve --export "$T/back/$1" --listen "unix:$T/$1.sock" \
-		--log "$T/$1.server.log" </dev/null &
+		--log "$T/$1.server.log" $GOFER_ARGS </dev/null &
 	bench_track_pid $!
 	bench_wait_for 5 test -S "$T/$1.sock" || bench_die "burrow-gofer for $1 did not start"
 }
@@ -185,7 +189,7 @@ for t in $TARGETS; do setup_target "$t"; done
 
 bench_machine
 echo "# backing: $BACKING ($(findmnt -no FSTYPE --target "$T/back")); tree: $TREE_DESC; median of $REPS"
-echo "# burrow-gofer: defaults (confined, identity server); diod: -n, as root, default threads"
+echo "# burrow-gofer: defaults (confined, identity server)${GOFER_ARGS:+, $GOFER_ARGS}; diod: -n, as root, default threads"
 echo "# burrow-sentry mount: default msize 1 MiB (diod caps it at 64 KiB), cache as named"
 hdr=$(printf '%-36s' "seconds (ratio to native)")
 for t in $TARGETS; do

@@ -3,7 +3,8 @@
  *   -F ADDR hostfd FILE   ask for it; print "ext 0|1", then for FILE opened
  *                         read-only "fd none" or "fd ro" and its content read
  *                         through the fd, and "write EBADF" when a write on
- *                         the fd is refused; for the root directory "dir
+ *                         the fd is refused, "openat .. ENOTDIR" when
+ *                         nothing opens relative to it; for the root directory "dir
  *                         fd none" (directories never carry one)
  *   ADDR rawfds FILE      a plain 9P2000.L session on a raw socket that
  *                         opens FILE: prints "fds N", the fds that came
@@ -38,6 +39,12 @@ int cmd_hostfd(struct probe *p, char **av)
 		printf("content %s\n", buf);
 		if (pwrite(hfd, "x", 1, 0) < 0 && errno == EBADF)
 			printf("write EBADF\n");
+		/* nothing else is reachable from it */
+		int up = openat(hfd, "..", O_RDONLY | O_CLOEXEC);
+		if (up < 0 && errno == ENOTDIR)
+			printf("openat .. ENOTDIR\n");
+		else if (up >= 0)
+			close(up);
 		close(hfd);
 	}
 	p9_clunk(p->c, fid);

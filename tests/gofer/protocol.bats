@@ -167,7 +167,8 @@ teardown() {
 	[ "${lines[1]}" = "fd ro" ]
 	[ "${lines[2]}" = "content hello host fd" ]
 	[ "${lines[3]}" = "write EBADF" ]
-	[ "${lines[4]}" = "dir fd none" ]
+	[ "${lines[4]}" = "openat .. ENOTDIR" ]
+	[ "${lines[5]}" = "dir fd none" ]
 	[ "$(cat "$EXPORT/hf")" = "hello host fd" ]
 	# a plain 9P2000.L client is served plain 9P2000.L: no fd on the wire
 	run "$PROBE" "$ADDR" rawfds hf
