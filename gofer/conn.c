@@ -268,7 +268,7 @@ static bool needs_wake(struct conn *c, size_t olen_before)
 		return false;
 	if (c->write_error || (olen_before == 0 && c->olen > 0))
 		return true;
-	if (c->loop_paused && c->n_inflight < CONN_MAX_INFLIGHT &&
+	if (c->loop_paused && c->n_inflight < CONN_MAX_INFLIGHT && c->n_ofds < CONN_MAX_OUT_FDS &&
 	    c->charged + c->olen < mem_limit(c)) {
 		c->loop_paused = false;
 		return true;
@@ -337,7 +337,7 @@ bool conn_start(struct req *r)
 bool conn_can_read(struct conn *c)
 {
 	pthread_mutex_lock(&c->lock);
-	bool ok = !c->dead && c->n_inflight < CONN_MAX_INFLIGHT &&
+	bool ok = !c->dead && c->n_inflight < CONN_MAX_INFLIGHT && c->n_ofds < CONN_MAX_OUT_FDS &&
 		  c->charged + c->olen < mem_limit(c);
 	c->loop_paused = !ok;
 	pthread_mutex_unlock(&c->lock);

@@ -16,6 +16,7 @@
 #include "workers.h"
 
 #define CONN_MAX_INFLIGHT 64u
+#define CONN_MAX_OUT_FDS 64u     /* host fds queued for a slow reader */
 #define CONN_RBUF_SIZE    (64u << 10)
 #define REQ_SMALL_OUT     8192u      /* room for every reply but data */
 

@@ -269,12 +269,27 @@ static int wait_readable(int fd)
 	}
 }
 
-/* Queue the fds a recvmsg brought.  -EPROTO for more than the queue
- * holds or a cut-short control message: a lost fd would give the next
- * reply the wrong file. */
+/* Queue the fds a recvmsg brought, in order; a reply takes the first.
+ * The server sends one fd per reply and a recvmsg never brings the fds
+ * of two sends, so a control message cut short with no fd is one fd
+ * this process had no room for (EMFILE): its reply gets none (-1) and
+ * the file is then served by 9P.  Anything else out of step is -EPROTO:
+ * a lost fd must never give the next reply the wrong file. */
+static int fdq_push(struct p9_client *c, int fd)
+{
+	if (c->fdq_n == FDQ_MAX) {
+		if (fd >= 0)
+			close(fd);
+		return -EPROTO;
+	}
+	c->fdq[(c->fdq_head + c->fdq_n++) % FDQ_MAX] = fd;
+	return 0;
+}
+
 static int fdq_take(struct p9_client *c, struct msghdr *mh)
 {
-	int rc = mh->msg_flags & MSG_CTRUNC ? -EPROTO : 0;
+	int rc = 0;
+	size_t got = 0;
 	for (struct cmsghdr *h = CMSG_FIRSTHDR(mh); h; h = CMSG_NXTHDR(mh, h)) {
 		if (h->cmsg_level != SOL_SOCKET || h->cmsg_type != SCM_RIGHTS)
 			continue;
@@ -282,27 +297,33 @@ static int fdq_take(struct p9_client *c, struct msghdr *mh)
 		for (size_t k = 0; k < n; k++) {
 			int fd;
 			memcpy(&fd, CMSG_DATA(h) + k * sizeof(int), sizeof fd);
-			if (rc == 0 && c->fdq_n < FDQ_MAX)
-				c->fdq[(c->fdq_head + c->fdq_n++) % FDQ_MAX] = fd;
-			else {
+			got++;
+			if (rc == 0)
+				rc = fdq_push(c, fd);
+			else
 				close(fd);
-				rc = -EPROTO;
-			}
 		}
+	}
+	if (mh->msg_flags & MSG_CTRUNC) {
+		if (got == 0 && rc == 0)
+			rc = fdq_push(c, -1);
+		else
+			rc = -EPROTO;
 	}
 	if (rc < 0)
 		log_warn("9p client: host fds out of step with the replies");
 	return rc;
 }
 
-static int fdq_pop(struct p9_client *c)
+/* false when none is queued; *fd may be -1 (one this process lost) */
+static bool fdq_pop(struct p9_client *c, int *fd)
 {
 	if (c->fdq_n == 0)
-		return -1;
-	int fd = c->fdq[c->fdq_head];
+		return false;
+	*fd = c->fdq[c->fdq_head];
 	c->fdq_head = (c->fdq_head + 1) % FDQ_MAX;
 	c->fdq_n--;
-	return fd;
+	return true;
 }
 
 /* read(2) of the stream, collecting host fds when they may come. */
@@ -318,7 +339,8 @@ static ssize_t rx_read(struct p9_client *c, void *buf, size_t n)
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
 			     .msg_control = cm.space, .msg_controllen = sizeof cm.space };
 	ssize_t got = recvmsg(c->fd, &mh, MSG_CMSG_CLOEXEC);
-	if (got >= 0 && mh.msg_controllen > 0 && fdq_take(c, &mh) < 0) {
+	if (got >= 0 && (mh.msg_controllen > 0 || (mh.msg_flags & MSG_CTRUNC)) &&
+	    fdq_take(c, &mh) < 0) {
 		errno = EPROTO;
 		return -1;
 	}
@@ -475,8 +497,7 @@ static int recv_full(struct p9_client *c, struct req *r, uint32_t size)
 		/* the reply's qid: the same place in both messages */
 		const struct p9_qid *q = m.type == P9_RLOPEN ? &m.u.rlopen.qid : &m.u.rlcreate.qid;
 		if (!(q->type & (P9_QTDIR | P9_QTSYMLINK))) {
-			r->rep->hostfd = fdq_pop(c);
-			if (r->rep->hostfd < 0) {
+			if (!fdq_pop(c, &r->rep->hostfd)) {
 				log_warn("9p client: %s without its host fd", p9_type_name(m.type));
 				return -EPROTO;
 			}
@@ -950,8 +971,9 @@ static void client_destroy(struct p9_client *c)
 	free(c->free_tags);
 	free(c->fidmap);
 	free(c->rx);
-	for (int fd; (fd = fdq_pop(c)) >= 0;)
-		close(fd);
+	for (int fd; fdq_pop(c, &fd);)
+		if (fd >= 0)
+			close(fd);
 	if (c->fd >= 0)
 		close(c->fd);
 	free(c);

@@ -256,16 +256,22 @@ static void op_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_f
 	struct fs *fs = fs_of(req);
 	struct fs_file *f = fs_file_of(fi);
 	int r;
-	if (f->host_fd >= 0)
+	if (f->host_fd >= 0 && !p9_client_alive(fs->c))
+		r = -EIO;
+	else if (f->host_fd >= 0)
 		r = (datasync ? fdatasync(f->host_fd) : fsync(f->host_fd)) < 0 ? -errno : 0;
 	else
 		r = p9_fsync(fs->c, f->fid, datasync ? 1 : 0);
 	fuse_reply_err(req, -r);
 }
 
-/* I/O on the host fd: the whole range (a short read is the end of file). */
-static ssize_t host_pread(int fd, void *buf, size_t len, off_t off)
+/* I/O on the host fd: the whole range (a short read is the end of file).
+ * Once the server is gone the mount fails every operation with EIO, host
+ * fds or not. */
+static ssize_t host_pread(struct fs *fs, int fd, void *buf, size_t len, off_t off)
 {
+	if (!p9_client_alive(fs->c))
+		return -EIO;
 	size_t done = 0;
 	while (done < len) {
 		ssize_t n = pread(fd, (char *)buf + done, len - done, off + (off_t)done);
@@ -280,8 +286,10 @@ static ssize_t host_pread(int fd, void *buf, size_t len, off_t off)
 	return (ssize_t)done;
 }
 
-static ssize_t host_pwrite(int fd, const void *buf, size_t len, off_t off)
+static ssize_t host_pwrite(struct fs *fs, int fd, const void *buf, size_t len, off_t off)
 {
+	if (!p9_client_alive(fs->c))
+		return -EIO;
 	size_t done = 0;
 	while (done < len) {
 		ssize_t n = pwrite(fd, (const char *)buf + done, len - done, off + (off_t)done);
@@ -310,7 +318,7 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	/* the server moves atime; the kernel asks for it after reads */
 	struct fs_file *f = fs_file_of(fi);
 	fs_attr_inval(fs, f->ino);
-	ssize_t n = f->host_fd >= 0 ? host_pread(f->host_fd, buf, size, off)
+	ssize_t n = f->host_fd >= 0 ? host_pread(fs, f->host_fd, buf, size, off)
 				    : fs_pread(fs, f->fid, buf, size, (uint64_t)off);
 	if (n < 0)
 		fuse_reply_err(req, (int)-n);
@@ -328,7 +336,7 @@ static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 	}
 	struct fs_file *f = fs_file_of(fi);
 	fs_attr_inval(fs, f->ino);
-	ssize_t n = f->host_fd >= 0 ? host_pwrite(f->host_fd, buf, size, off)
+	ssize_t n = f->host_fd >= 0 ? host_pwrite(fs, f->host_fd, buf, size, off)
 				    : fs_pwrite(fs, f->fid, buf, size, (uint64_t)off);
 	if (n < 0)
 		fuse_reply_err(req, (int)-n);

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -213,6 +214,39 @@ static void test_missing_fd_kills(void **state)
 	srv_end(s);
 }
 
+/* A process out of fds loses the one that came (MSG_CTRUNC): that reply
+ * gets none, the next ones theirs. */
+static void test_no_room_for_an_fd(void **state)
+{
+	(void)state;
+	int cfd;
+	struct srv *s = srv_start(M_FDS, &cfd);
+	struct p9_client *c;
+	assert_int_equal(p9_client_new_opts(cfd, 8192, P9_CLIENT_HOSTFDS, &c), 0);
+	struct rlimit old, low;
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
+	low = old;
+	low.rlim_cur = 64;
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+	int fill[64], n = 0;
+	while (n < 64 && (fill[n] = dup(0)) >= 0)
+		n++;
+	int hfd;
+	assert_int_equal(p9_lopen_fd(c, 1, P9_DOTL_RDONLY, NULL, NULL, &hfd), 0);
+	assert_int_equal(hfd, -1);
+	while (n > 0)
+		close(fill[--n]);
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);
+	assert_int_equal(p9_lopen_fd(c, 3, P9_DOTL_RDONLY, NULL, NULL, &hfd), 0);
+	assert_true(hfd >= 0);
+	char got[4];
+	assert_int_equal(pread(hfd, got, 4, 0), 4);
+	close(hfd);
+	assert_true(p9_client_alive(c));
+	p9_client_free(c);
+	srv_end(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -220,6 +254,7 @@ int main(void)
 		cmocka_unit_test(test_refused_then_plain),
 		cmocka_unit_test(test_unasked_is_refused),
 		cmocka_unit_test(test_missing_fd_kills),
+		cmocka_unit_test(test_no_room_for_an_fd),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
