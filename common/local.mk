@@ -6,4 +6,5 @@ common_libcommon_a_SOURCES = \
 	common/p9/p9.h common/p9/codec.c \
 	common/p9/client.h common/p9/client.c \
 	common/addr.c common/addr.h \
+	common/fdpass.c common/fdpass.h \
 	common/pidwait.c common/pidwait.h

@@ -1,5 +1,6 @@
 #include "conn.h"
 #include "dispatch.h"
+#include "fdpass.h"
 #include "server.h"
 #include "trace.h"
 #include "util.h"
@@ -172,21 +173,9 @@ static void req_release(struct conn *c, struct req *r)
 static ssize_t send_with_fd(int sock, const uint8_t *buf, size_t len, int fd)
 {
 	struct iovec iov = { (void *)buf, len };
-	union {
-		struct cmsghdr h;
-		char space[CMSG_SPACE(sizeof(int))];
-	} cm;
+	struct fdpass_buf cm;
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-	if (fd >= 0) {
-		memset(&cm, 0, sizeof cm);
-		mh.msg_control = cm.space;
-		mh.msg_controllen = sizeof cm.space;
-		struct cmsghdr *h = CMSG_FIRSTHDR(&mh);
-		h->cmsg_level = SOL_SOCKET;
-		h->cmsg_type = SCM_RIGHTS;
-		h->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(h), &fd, sizeof fd);
-	}
+	fdpass_attach(&mh, &cm, &fd, fd >= 0);
 	ssize_t n;
 	do
 		n = sendmsg(sock, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);

@@ -6,6 +6,7 @@
  * serialise on a write lock, Tflush on cancellation.  The contract is in
  * client.h. */
 #include "p9/client.h"
+#include "fdpass.h"
 #include "log.h"
 #include "util.h"
 
@@ -288,22 +289,17 @@ static int fdq_push(struct p9_client *c, int fd)
 
 static int fdq_take(struct p9_client *c, struct msghdr *mh)
 {
+	int fds[FDPASS_MAX];
+	size_t got = fdpass_collect(mh, fds, FDPASS_MAX);
 	int rc = 0;
-	size_t got = 0;
-	for (struct cmsghdr *h = CMSG_FIRSTHDR(mh); h; h = CMSG_NXTHDR(mh, h)) {
-		if (h->cmsg_level != SOL_SOCKET || h->cmsg_type != SCM_RIGHTS)
-			continue;
-		size_t n = (h->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-		for (size_t k = 0; k < n; k++) {
-			int fd;
-			memcpy(&fd, CMSG_DATA(h) + k * sizeof(int), sizeof fd);
-			got++;
-			if (rc == 0)
-				rc = fdq_push(c, fd);
-			else
-				close(fd);
-		}
+	for (size_t k = 0; k < got && k < FDPASS_MAX; k++) {
+		if (rc == 0)
+			rc = fdq_push(c, fds[k]);
+		else
+			close(fds[k]);
 	}
+	if (got > FDPASS_MAX)
+		rc = -EPROTO;
 	if (mh->msg_flags & MSG_CTRUNC) {
 		if (got == 0 && rc == 0)
 			rc = fdq_push(c, -1);
@@ -332,12 +328,9 @@ static ssize_t rx_read(struct p9_client *c, void *buf, size_t n)
 	if (!c->hostfds)
 		return read(c->fd, buf, n);
 	struct iovec iov = { buf, n };
-	union {
-		struct cmsghdr h;
-		char space[CMSG_SPACE(4 * sizeof(int))];
-	} cm;
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
-			     .msg_control = cm.space, .msg_controllen = sizeof cm.space };
+	struct fdpass_buf cm;
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	fdpass_prepare(&mh, &cm);
 	ssize_t got = recvmsg(c->fd, &mh, MSG_CMSG_CLOEXEC);
 	if (got >= 0 && (mh.msg_controllen > 0 || (mh.msg_flags & MSG_CTRUNC)) &&
 	    fdq_take(c, &mh) < 0) {

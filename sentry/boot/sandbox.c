@@ -154,6 +154,7 @@ static int mount_conns(struct sandbox *sb)
 		o.ro = cfg->conns[k].ro || cfg->overlay;
 		o.fsname = "burrow";
 		o.allow_other = true;
+		o.hostfds = true;       /* our own gofer, paired: it offers them */
 		snprintf(mp, sizeof mp, "%s/%zu", sb->staging, k);
 		sb->watch[k] = fcntl(cfg->conns[k].fd, F_DUPFD_CLOEXEC, 3);
 		if (sb->watch[k] < 0)

@@ -3,6 +3,7 @@
  * send one message whose payload is the master's name ("/dev/ptmx")
  * carrying the fd (SCM_RIGHTS). */
 #include "lifecycle.h"
+#include "fdpass.h"
 #include "util.h"
 
 #include <errno.h>
@@ -24,19 +25,10 @@ int console_socket_send(const char *path, int master)
 		if (errno != EINTR)
 			return -errno;
 	static const char name[] = "/dev/ptmx";
-	union {
-		struct cmsghdr h;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} u;
-	memset(&u, 0, sizeof u);
+	struct fdpass_buf u;
 	struct iovec iov = { .iov_base = (void *)name, .iov_len = sizeof name - 1 };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
-			     .msg_controllen = sizeof u.buf };
-	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &master, sizeof master);
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	fdpass_attach(&mh, &u, &master, 1);
 	ssize_t n;
 	do
 		n = sendmsg(fd, &mh, MSG_NOSIGNAL);

@@ -1,5 +1,6 @@
 /* The control socket's framing (wire.h). */
 #include "wire.h"
+#include "fdpass.h"
 #include "control.h"
 #include "util.h"
 
@@ -27,22 +28,10 @@ int wire_send(int sock, const json_t *msg, const int *fds, size_t n_fds)
 	size_t len = strlen(text);
 	if (len > CONTROL_MSG_MAX)
 		return -EMSGSIZE;
-	union {
-		struct cmsghdr h;
-		char buf[CMSG_SPACE(WIRE_MAX_FDS * sizeof(int))];
-	} u;
+	struct fdpass_buf u;
 	struct iovec iov = { .iov_base = text, .iov_len = len };
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-	if (n_fds) {
-		memset(&u, 0, sizeof u);
-		mh.msg_control = u.buf;
-		mh.msg_controllen = CMSG_SPACE(n_fds * sizeof(int));
-		struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(n_fds * sizeof(int));
-		memcpy(CMSG_DATA(c), fds, n_fds * sizeof(int));
-	}
+	fdpass_attach(&mh, &u, fds, n_fds);
 	ssize_t n;
 	do
 		n = sendmsg(sock, &mh, MSG_NOSIGNAL);
@@ -50,46 +39,25 @@ int wire_send(int sock, const json_t *msg, const int *fds, size_t n_fds)
 	return n < 0 ? -errno : 0;
 }
 
-/* Keep up to max fds in order; close the rest. */
-static void collect_fds(struct msghdr *mh, int *fds, size_t max, size_t *n)
-{
-	*n = 0;
-	for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
-		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
-			continue;
-		size_t k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-		for (size_t i = 0; i < k; i++) {
-			int fd;
-			memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof fd);
-			if (*n < max)
-				fds[(*n)++] = fd;
-			else
-				close(fd);
-		}
-	}
-}
-
 int wire_recv(int sock, json_t **msg, int *fds, size_t max_fds, size_t *n_fds)
 {
-	union {
-		struct cmsghdr h;
-		char buf[CMSG_SPACE(2 * WIRE_MAX_FDS * sizeof(int))];
-	} u;
+	struct fdpass_buf u;
 	*msg = NULL;
 	*n_fds = 0;
 	char *buf __cleanup_free = malloc(CONTROL_MSG_MAX + 1);
 	if (!buf)
 		return -ENOMEM;
 	struct iovec iov = { .iov_base = buf, .iov_len = CONTROL_MSG_MAX };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
-			     .msg_controllen = sizeof u.buf };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	fdpass_prepare(&mh, &u);
 	ssize_t n;
 	do
 		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return -errno;
-	collect_fds(&mh, fds, max_fds, n_fds);
+	size_t got = fdpass_collect(&mh, fds, max_fds);
+	*n_fds = got < max_fds ? got : max_fds;
 	if (n == 0 && *n_fds == 0)
 		return 0;
 	if (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) {

@@ -29,8 +29,8 @@ struct fs_opts {
 				   (nosuid,nodev,noexec,...), "" for none */
 	unsigned max_threads;   /* FUSE worker threads at most (default 32) */
 	bool hostfds;           /* ask for the server's host fds of opened
-				   files (burrow-gofer over unix sockets;
-				   default true) */
+				   files (burrow-gofer --pass-fds over unix
+				   sockets; a sandbox's mounts ask) */
 	bool debug;             /* libfuse request trace on stderr */
 };
 

@@ -21,7 +21,6 @@ void fs_opts_init(struct fs_opts *o)
 	o->allow_other = geteuid() == 0;
 	o->fsname = "burrow";
 	o->max_threads = 32;
-	o->hostfds = true;
 }
 
 static int parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)

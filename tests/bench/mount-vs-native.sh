@@ -16,8 +16,8 @@
 # RAND_READS (4 KiB reads, 20000), TARGETS ("native burrow diod
 # burrow-shared"), BACKING (disk or tmpfs), ROWS (subset of: meta tar find
 # rm seqwrite seqread randread), GOFER_ARGS (burrow-gofer's extra options;
-# default --pass-fds, as a sandbox pairs it: reads and writes go through
-# the host fds it hands the mount; "" for 9P reads and writes).
+# default --pass-fds, as a sandbox pairs it: the mounts then ask for the
+# host fds and read and write through them; "" for 9P reads and writes).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -36,6 +36,8 @@ TARGETS=${TARGETS:-native burrow diod burrow-shared}
 BACKING=${BACKING:-disk}
 ROWS=${ROWS:-meta tar find rm seqwrite seqread randread}
 GOFER_ARGS=${GOFER_ARGS---pass-fds}
+HOSTFDS=
+[[ " $GOFER_ARGS " != *" --pass-fds "* ]] || HOSTFDS=,hostfds
 FSBENCH=$B/tests/bench/fsbench
 
 bench_mktemp T
@@ -86,8 +88,8 @@ declare -A DIR
 setup_target() {
 	case $1 in
 	native) mkdir -p "$T/back/native"; DIR[native]=$T/back/native ;;
-	burrow) start_gofer burrow; mount_target burrow cache=exclusive; DIR[burrow]=$T/mnt/burrow ;;
-	burrow-shared) start_gofer burrow-shared; mount_target burrow-shared cache=shared
+	burrow) start_gofer burrow; mount_target burrow "cache=exclusive$HOSTFDS"; DIR[burrow]=$T/mnt/burrow ;;
+	burrow-shared) start_gofer burrow-shared; mount_target burrow-shared "cache=shared$HOSTFDS"
 		DIR[burrow-shared]=$T/mnt/burrow-shared ;;
 	diod) start_diod diod; mount_target diod "cache=exclusive,aname=$T/back/diod"
 		DIR[diod]=$T/mnt/diod ;;

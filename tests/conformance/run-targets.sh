@@ -146,7 +146,7 @@ up() {
 	wait_socket "$d/gofer.sock" "${pids[-1]}" || return 1
 	start_bg "$d/diod.log" diod -f -n -L stderr -e "$d/dexp" -l "$d/diod.sock"
 	wait_socket "$d/diod.sock" "${pids[-1]}" || return 1
-	fuse_mount "$d/mount-burrow.log" "$o" "unix:$d/gofer.sock" "$d/burrow" || return 1
+	fuse_mount "$d/mount-burrow.log" "hostfds${o:+,$o}" "unix:$d/gofer.sock" "$d/burrow" || return 1
 	fuse_mount "$d/mount-diod.log" "aname=$d/dexp,$o" "unix:$d/diod.sock" "$d/diod" || return 1
 	mkdir -p "$d/burrow/lower"
 	"$fsconf" -p "$d/burrow/lower" || return 1

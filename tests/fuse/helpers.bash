@@ -40,7 +40,8 @@ wait_for() {
 }
 
 # start_server diod|gofer [server args...]: the gofer hands the mount its
-# host fds (--pass-fds, as when paired with a sandbox) unless GOFER_PLAIN=1
+# host fds (--pass-fds, and mount_fs asks for them: as when paired with a
+# sandbox) unless GOFER_PLAIN=1
 start_server() {
 	SERVER=$1
 	shift
@@ -70,6 +71,7 @@ mounted() { mountpoint -q "$T/mnt"; }
 # mount_fs [-o options]: burrow-sentry in the foreground, in the background
 mount_fs() {
 	local opts="aname=$ANAME"
+	[ "$SERVER" != gofer ] || [ "${GOFER_PLAIN:-0}" = 1 ] || opts="$opts,hostfds"
 	[ -z "${1:-}" ] || opts="$opts,$1"
 	local try
 	for try in 1 2 3; do

@@ -11,6 +11,7 @@
  *                         with the replies (a plain client must get none) */
 #include "probe.h"
 #include "addr.h"
+#include "fdpass.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -80,26 +81,13 @@ static int raw_recv(int fd, uint8_t *buf, size_t n, int *nfds)
 {
 	while (n > 0) {
 		struct iovec iov = { buf, n };
-		union {
-			struct cmsghdr h;
-			char space[CMSG_SPACE(8 * sizeof(int))];
-		} cm;
-		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
-				     .msg_control = cm.space, .msg_controllen = sizeof cm.space };
+		struct fdpass_buf cm;
+		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+		fdpass_prepare(&mh, &cm);
 		ssize_t got = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC);
 		if (got <= 0)
 			return -EIO;
-		for (struct cmsghdr *h = CMSG_FIRSTHDR(&mh); h; h = CMSG_NXTHDR(&mh, h)) {
-			if (h->cmsg_level != SOL_SOCKET || h->cmsg_type != SCM_RIGHTS)
-				continue;
-			size_t k = (h->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-			for (size_t j = 0; j < k; j++) {
-				int passed;
-				memcpy(&passed, CMSG_DATA(h) + j * sizeof(int), sizeof passed);
-				close(passed);
-			}
-			*nfds += (int)k;
-		}
+		*nfds += (int)fdpass_collect(&mh, NULL, 0);   /* counted, closed */
 		buf += got;
 		n -= (size_t)got;
 	}

@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "fdpass.h"
 #include "p9/client.h"
 #include "p9/p9.h"
 #include "util.h"
@@ -55,21 +56,9 @@ static void send_msg(int sock, const struct p9_msg *m, int fd)
 	int len = p9_encode(m, buf, sizeof buf);
 	assert_true(len > 0);
 	struct iovec iov = { buf, (size_t)len };
-	union {
-		struct cmsghdr h;
-		char space[CMSG_SPACE(sizeof(int))];
-	} cm;
-	memset(&cm, 0, sizeof cm);
+	struct fdpass_buf cm;
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-	if (fd >= 0) {
-		mh.msg_control = cm.space;
-		mh.msg_controllen = sizeof cm.space;
-		struct cmsghdr *h = CMSG_FIRSTHDR(&mh);
-		h->cmsg_level = SOL_SOCKET;
-		h->cmsg_type = SCM_RIGHTS;
-		h->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(h), &fd, sizeof fd);
-	}
+	fdpass_attach(&mh, &cm, &fd, fd >= 0);
 	sendmsg(sock, &mh, MSG_NOSIGNAL);
 }
 
