@@ -74,10 +74,15 @@ mount_fs() {
 	[ "$SERVER" != gofer ] || [ "${GOFER_PLAIN:-0}" = 1 ] || opts="$opts,hostfds"
 	[ -z "${1:-}" ] || opts="$opts,$1"
 	local try
-	for try in 1 2 3; do
+	# a refused connect ends the process at once: up to ~5 s of retries
+	for try in $(seq 25); do
 		"$SENTRY" mount -f -o "$opts" "unix:$SOCK" "$T/mnt" </dev/null >>"$T/mount.log" 2>&1 3>&- &
 		MOUNT_PID=$!
-		wait_for 5 mounted_or_gone && break
+		wait_for 5 mounted_or_gone
+		# try again only after a mount process that ended (no listener yet)
+		if mounted || ! proc_gone "$MOUNT_PID"; then
+			break
+		fi
 	done
 	if ! mounted; then
 		cat "$T/mount.log" >&2
