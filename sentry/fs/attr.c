@@ -94,8 +94,8 @@ static void entry_known(struct fs *fs, struct fs_inode *parent, const char *name
 	fs_entry_fill(fs, i, st, e);
 }
 
-int fs_lookup_entry(struct fs *fs, struct fs_inode *parent, const char *name,
-		    struct fuse_entry_param *e)
+static int lookup_entry(struct fs *fs, struct fs_inode *parent, const char *name, bool born,
+			struct fuse_entry_param *e)
 {
 	uint32_t fid;
 	struct p9_qid qid;
@@ -119,15 +119,28 @@ int fs_lookup_entry(struct fs *fs, struct fs_inode *parent, const char *name,
 		qid = a.qid;
 	fs_attr_to_stat(&a, &st);
 	struct fs_inode *i;
-	r = fs_inode_adopt(fs, fid, &qid, gen, &i);   /* consumes fid */
+	r = fs_inode_adopt(fs, fid, &qid, gen, born, &i);   /* consumes fid */
 	if (r < 0)
 		return r;
 	entry_known(fs, parent, name, i, &qid, &st, stamp, lgen, e);
 	return 0;
 }
 
+int fs_lookup_entry(struct fs *fs, struct fs_inode *parent, const char *name,
+		    struct fuse_entry_param *e)
+{
+	return lookup_entry(fs, parent, name, false, e);
+}
+
+int fs_lookup_born(struct fs *fs, struct fs_inode *parent, const char *name,
+		   struct fuse_entry_param *e)
+{
+	return lookup_entry(fs, parent, name, true, e);
+}
+
 int fs_lookup_known(struct fs *fs, struct fs_inode *parent, const char *name,
-		    const struct p9_qid *qid, const struct stat *st, struct fuse_entry_param *e)
+		    const struct p9_qid *qid, const struct stat *st, bool born,
+		    struct fuse_entry_param *e)
 {
 	uint32_t fid;
 	struct p9_qid wq;
@@ -141,7 +154,7 @@ int fs_lookup_known(struct fs *fs, struct fs_inode *parent, const char *name,
 		return -ESTALE;
 	}
 	struct fs_inode *i;
-	r = fs_inode_adopt(fs, fid, &wq, gen, &i);   /* consumes fid */
+	r = fs_inode_adopt(fs, fid, &wq, gen, born, &i);   /* consumes fid */
 	if (r < 0)
 		return r;
 	struct stat known = *st;

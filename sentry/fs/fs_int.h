@@ -355,9 +355,11 @@ bool fs_new_predict(struct fs *fs, struct fs_inode *parent, const struct fs_newf
 		    uint64_t qpath, struct stat *st);
 /* The entry of parent/name, just made at qid: its attrs predicted from
  * the request q when that is known to work, else asked and learnt from
- * (q NULL: asked, nothing learnt). */
+ * (q NULL: asked, nothing learnt).  `born`: surely a new file (not an
+ * existing one a create opened), so never an inode known before. */
 int fs_new_entry(struct fs *fs, struct fs_inode *parent, const char *name,
-		 const struct fs_newfile *q, const struct p9_qid *qid, struct fuse_entry_param *e);
+		 const struct fs_newfile *q, const struct p9_qid *qid, bool born,
+		 struct fuse_entry_param *e);
 
 /* ops_xattr.c: read an xattr (name "": the list) into a fresh buffer,
  * or with want 0 only its size into *len. */
@@ -371,9 +373,11 @@ void fs_itable_destroy(struct fs *fs);
  * walk) as an inode and count one lookup.  If the file already has an
  * inode, that inode takes fid as its fresher fid (a server whose fids are
  * paths, like diod, keeps the old one at a name that may be gone) unless
- * fs_inode_keep_fid says otherwise, and is returned. */
+ * fs_inode_keep_fid says otherwise, and is returned.  Not when `born`
+ * (the server has just made the file): an inode of that qid is then a
+ * gone file's whose number was reused, and the new file gets its own. */
 int fs_inode_adopt(struct fs *fs, uint32_t fid, const struct p9_qid *qid, uint64_t gen,
-		   struct fs_inode **out);
+		   bool born, struct fs_inode **out);
 /* After a rename or link: `fid` was walked to the file's new name; the
  * file's inode, if any, takes it as above (after a link keeping the old
  * one as its spare).  Consumes fid. */
@@ -434,10 +438,14 @@ int fs_getattr_inode(struct fs *fs, struct fs_inode *i, struct stat *st);
 /* Walk `name` under parent, adopt it and fill the entry. */
 int fs_lookup_entry(struct fs *fs, struct fs_inode *parent, const char *name,
 		    struct fuse_entry_param *e);
+/* The same for a file the server has just made (fs_inode_adopt's born) */
+int fs_lookup_born(struct fs *fs, struct fs_inode *parent, const char *name,
+		   struct fuse_entry_param *e);
 /* The same for a file whose attrs are known (newattr.c): only the walk,
  * which must reach qid (-ESTALE if not). */
 int fs_lookup_known(struct fs *fs, struct fs_inode *parent, const char *name,
-		    const struct p9_qid *qid, const struct stat *st, struct fuse_entry_param *e);
+		    const struct p9_qid *qid, const struct stat *st, bool born,
+		    struct fuse_entry_param *e);
 void fs_entry_fill(struct fs *fs, struct fs_inode *i, const struct stat *st,
 		   struct fuse_entry_param *e);
 uint32_t fs_open_flags(const struct fs *fs, int flags);

@@ -153,12 +153,15 @@ static bool same_kind(const struct fs_inode *i, const struct p9_qid *qid)
 	return (i->qtype & QTYPE_KIND) == (qid->type & QTYPE_KIND);
 }
 
-/* Under itab.mu: the live inode of qid, or NULL (a stale one of another
- * kind is unhashed: it lives on until forgotten). */
-static struct fs_inode *find_live(struct fs_itable *t, const struct p9_qid *qid)
+/* Under itab.mu: the live inode of qid, or NULL.  A stale one is
+ * unhashed (it lives on until forgotten): one of another kind, or any one
+ * when the server has just made the file (`born`), since then the file
+ * system reused the number of a file the kernel may still cache, with its
+ * attrs, pages and write errors, under the old inode. */
+static struct fs_inode *find_live(struct fs_itable *t, const struct p9_qid *qid, bool born)
 {
 	struct fs_inode *i = itab_find(t, qid->path);
-	if (i && !same_kind(i, qid)) {
+	if (i && (born || !same_kind(i, qid))) {
 		itab_remove(t, i);
 		i = NULL;
 	}
@@ -166,12 +169,12 @@ static struct fs_inode *find_live(struct fs_itable *t, const struct p9_qid *qid)
 }
 
 int fs_inode_adopt(struct fs *fs, uint32_t fid, const struct p9_qid *qid, uint64_t gen,
-		   struct fs_inode **out)
+		   bool born, struct fs_inode **out)
 {
 	struct fs_itable *t = &fs->itab;
 
 	pthread_mutex_lock(&t->mu);
-	struct fs_inode *i = find_live(t, qid);
+	struct fs_inode *i = find_live(t, qid, born);
 	if (i)
 		i->nlookup++;   /* pins i: it cannot be forgotten meanwhile */
 	pthread_mutex_unlock(&t->mu);
@@ -190,8 +193,9 @@ int fs_inode_adopt(struct fs *fs, uint32_t fid, const struct p9_qid *qid, uint64
 		fs_fid_put(fs, fid);
 		return -ENOMEM;
 	}
+	/* not `born` again: a racing adopt of the new file is that file */
 	pthread_mutex_lock(&t->mu);
-	i = find_live(t, qid);
+	i = find_live(t, qid, false);
 	if (i) {
 		i->nlookup++;
 		pthread_mutex_unlock(&t->mu);
@@ -211,7 +215,7 @@ int fs_inode_adopt(struct fs *fs, uint32_t fid, const struct p9_qid *qid, uint64
 struct fs_inode *fs_inode_find_ref(struct fs *fs, const struct p9_qid *qid)
 {
 	pthread_mutex_lock(&fs->itab.mu);
-	struct fs_inode *i = find_live(&fs->itab, qid);
+	struct fs_inode *i = find_live(&fs->itab, qid, false);
 	if (i)
 		i->nlookup++;
 	pthread_mutex_unlock(&fs->itab.mu);
@@ -223,7 +227,7 @@ void fs_inode_refresh(struct fs *fs, uint32_t fid, const struct p9_qid *qid, uin
 {
 	struct fs_itable *t = &fs->itab;
 	pthread_mutex_lock(&t->mu);
-	struct fs_inode *i = find_live(t, qid);
+	struct fs_inode *i = find_live(t, qid, false);
 	if (i == fs->root)
 		i = NULL;
 	if (i)

@@ -92,12 +92,13 @@ bool fs_new_predict(struct fs *fs, struct fs_inode *parent, const struct fs_newf
 }
 
 int fs_new_entry(struct fs *fs, struct fs_inode *parent, const char *name,
-		 const struct fs_newfile *q, const struct p9_qid *qid, struct fuse_entry_param *e)
+		 const struct fs_newfile *q, const struct p9_qid *qid, bool born,
+		 struct fuse_entry_param *e)
 {
 	struct stat st;
 	if (q && fs_new_predict(fs, parent, q, qid->path, &st))
-		return fs_lookup_known(fs, parent, name, qid, &st, e);
-	int r = fs_lookup_entry(fs, parent, name, e);
+		return fs_lookup_known(fs, parent, name, qid, &st, born, e);
+	int r = born ? fs_lookup_born(fs, parent, name, e) : fs_lookup_entry(fs, parent, name, e);
 	if (r == 0 && q)
 		fs_new_learn(fs, q, &e->attr);
 	return r;

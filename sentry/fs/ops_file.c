@@ -188,7 +188,7 @@ static int do_create(fuse_req_t req, struct fs *fs, struct fs_inode *p, const ch
 	if (r == 0)
 		r = fs_chown_new(fs, f->fid, ctx, gid);
 	if (r == 0)   /* attrs predicted only for a name surely free (see above) */
-		r = fs_new_entry(fs, p, name, fresh ? &q : NULL, &qid, e);
+		r = fs_new_entry(fs, p, name, fresh ? &q : NULL, &qid, fresh, e);
 	if (r == 0 && fs_qid_check(fs_inode_of(fs, e->ino), &qid) < 0) {
 		/* replaced between create and lookup: the open fid and the
 		 * inode would be two files */

@@ -17,7 +17,7 @@ static void reply_new_entry(fuse_req_t req, struct fs *fs, struct fs_inode *pare
 	/* a chown follows: what it leaves is asked */
 	if (fs->chown_new && fuse_req_ctx(req)->uid != fs->attach_uid)
 		q = NULL;
-	int r = fs_new_entry(fs, parent, name, q, qid, &e);
+	int r = fs_new_entry(fs, parent, name, q, qid, true, &e);
 	if (r == 0)
 		fs_xneg_new_file(fs, parent, fs_inode_of(fs, e.ino));
 	/* born empty: before the kernel may create anything in it */

@@ -72,6 +72,36 @@ name_reused() {
 	[ "$(stat -c %Y "$T/export/replaced")" -gt 0 ]
 }
 
+# a file the kernel still knows ("old", looked up) is removed behind the
+# mount, and the export's file system gives its inode number to a file
+# made through the mount: the name "old" must not reach the new file (the
+# mount gave it the old file's inode, the kernel's cached one, before)
+number_reused() {
+	local m=$T/mnt e=$T/export i n=
+	echo old >"$m/old"
+	stat "$m/old" >/dev/null
+	local ino
+	ino=$(stat -c %i "$e/old")
+	rm "$e/old"
+	for i in $(seq 64); do
+		echo "new$i" >"$m/new$i"
+		if [ "$(stat -c %i "$e/new$i")" = "$ino" ]; then
+			n=$i
+			break
+		fi
+	done
+	[ -n "$n" ] || skip "the export's file system gave the number to no new file"
+	chmod 644 "$m/new$n"
+	run cat "$m/old"
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[ "$output" != "new$n" ]
+	run chmod 600 "$m/old"
+	[ "$status" -ne 0 ]
+	[ "$(server_file "new$n")" = "644 new$n" ]
+	[ "$(cat "$m/new$n")" = "new$n" ]
+}
+
 @test "diod: a file renamed over keeps its other link's data and mode" {
 	need_server diod
 	start_server diod
@@ -126,6 +156,13 @@ name_reused() {
 	start_server diod
 	mount_fs cache=shared
 	name_reused
+}
+
+@test "diod: a file removed behind the mount, its inode number reused: the old name never reaches the new file" {
+	need_server diod
+	start_server diod
+	mount_fs
+	number_reused
 }
 
 @test "gofer: renames over and unlinks of linked files, both cache modes" {
