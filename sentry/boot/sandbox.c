@@ -349,11 +349,21 @@ static void release_stdio(bool stderr_too)
 	close(null);
 }
 
+static bool sync_pending(const struct sandbox *sb)
+{
+	struct pollfd p = { .fd = sb->sync_fd, .events = POLLIN };
+	return sb->sync_fd >= 0 && poll(&p, 1, 0) > 0;
+}
+
 /* During setup: serve events until the init reports *flag; its exit
- * first is an error. */
+ * first is an error.  The loop reads one message a turn and stops at the
+ * exit, so the init's last words (the error that made it exit) may still
+ * be queued then: they are the better message. */
 static int await_init(struct sandbox *sb, const bool *flag)
 {
 	int r = loop(sb, flag);
+	while (r == 0 && sb->reaped && sync_pending(sb))
+		r = on_sync(sb);
 	if (r == 0 && sb->reaped)
 		r = boot_errorf(-ECHILD, "the app's init exited during setup");
 	return r;
