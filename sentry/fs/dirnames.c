@@ -11,7 +11,11 @@
  * hint): any change whose effect on the names is unknown (a failed
  * request that may have done something, a name the set should hold but
  * does not) or a set grown past DN_MAX drops it, and the directory is
- * then asked as any other.  The set also knows its parent (for ".."):
+ * then asked as any other.  Each entry has a cookie, its place in the
+ * order names came in, so a listing read in parts (directories read
+ * without opens, ops_dir.c) resumes after the last entry it returned
+ * whatever changed meanwhile: a new name comes after every old one.
+ * The set also knows its parent (for ".."):
  * a directory this mount moves learns its new parent; one whose move
  * cannot be traced makes every set forget its parent (fs->dn_moves).
  * Guarded by the inode's amu. */
@@ -27,6 +31,7 @@
 
 struct dn_ent {
 	struct p9_qid qid;
+	uint64_t cookie;
 	uint8_t dtype;
 	char name[];
 };
@@ -35,14 +40,19 @@ struct fs_dirnames {
 	size_t cap, used;         /* slots (a power of two), entries in them */
 	uint64_t *key;            /* name hashes, 0: empty slot */
 	struct dn_ent **ent;
+	uint64_t next_cookie;     /* the next new name's */
 	uint64_t parent;          /* qid path of ".." */
 	uint64_t moves;           /* fs->dn_moves when parent was known */
 };
+
+/* "." and ".." have cookies 1 and 2 */
+#define DN_FIRST_COOKIE 3u
 
 struct fs_listing {
 	size_t n;
 	struct fs_listent {
 		struct p9_qid qid;
+		uint64_t cookie;
 		uint8_t dtype;
 		const char *name;
 	} e[];
@@ -81,6 +91,7 @@ static struct fs_dirnames *dn_new(size_t cap)
 	if (!d)
 		return NULL;
 	d->cap = cap;
+	d->next_cookie = DN_FIRST_COOKIE;
 	d->key = calloc(cap, sizeof *d->key);
 	d->ent = calloc(cap, sizeof *d->ent);
 	if (!d->key || !d->ent) {
@@ -153,6 +164,7 @@ static bool dn_put(struct fs_dirnames *d, const char *name, const struct p9_qid 
 		if (!e)
 			return false;
 		memcpy(e->name, name, len + 1);
+		e->cookie = d->next_cookie++;
 		d->key[s] = key;
 		d->ent[s] = e;
 		d->used++;
@@ -313,12 +325,19 @@ void fs_dirnames_failed(struct fs_inode *dir, const char *name, int r)
 
 /* ---- listings ---- */
 
-static void listent_set(struct fs_listent *le, const struct p9_qid *qid, uint8_t dtype,
-			const char *name)
+static void listent_set(struct fs_listent *le, const struct p9_qid *qid, uint64_t cookie,
+			uint8_t dtype, const char *name)
 {
 	le->qid = *qid;
+	le->cookie = cookie;
 	le->dtype = dtype;
 	le->name = name;
+}
+
+static int by_cookie(const void *a, const void *b)
+{
+	const struct fs_listent *x = a, *y = b;
+	return x->cookie < y->cookie ? -1 : x->cookie > y->cookie;
 }
 
 /* The entries in one block: the array, then the names. */
@@ -335,17 +354,19 @@ static struct fs_listing *listing_of(const struct fs_dirnames *d, const struct f
 	char *names = (char *)&l->e[n];
 	struct p9_qid self = { .type = P9_QTDIR, .path = dir->qpath };
 	struct p9_qid up = { .type = P9_QTDIR, .path = d->parent };
-	listent_set(&l->e[0], &self, DT_DIR, ".");
-	listent_set(&l->e[1], &up, DT_DIR, "..");
+	listent_set(&l->e[0], &self, 1, DT_DIR, ".");
+	listent_set(&l->e[1], &up, 2, DT_DIR, "..");
 	size_t k = 2;
 	for (size_t s = 0; s < d->cap; s++) {
 		if (!d->key[s])
 			continue;
 		size_t len = strlen(d->ent[s]->name) + 1;
 		memcpy(names, d->ent[s]->name, len);
-		listent_set(&l->e[k++], &d->ent[s]->qid, d->ent[s]->dtype, names);
+		listent_set(&l->e[k++], &d->ent[s]->qid, d->ent[s]->cookie, d->ent[s]->dtype,
+			    names);
 		names += len;
 	}
+	qsort(&l->e[2], n - 2, sizeof l->e[0], by_cookie);
 	l->n = n;
 	return l;
 }
@@ -366,10 +387,24 @@ size_t fs_listing_len(const struct fs_listing *l)
 	return l->n;
 }
 
+size_t fs_listing_after(const struct fs_listing *l, uint64_t cookie)
+{
+	size_t lo = 0, hi = l->n;   /* cookies ascend */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (l->e[mid].cookie <= cookie)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 const char *fs_listing_get(const struct fs_listing *l, size_t k, struct p9_qid *qid,
-			   uint8_t *dtype)
+			   uint64_t *cookie, uint8_t *dtype)
 {
 	*qid = l->e[k].qid;
+	*cookie = l->e[k].cookie;
 	*dtype = l->e[k].dtype;
 	return l->e[k].name;
 }

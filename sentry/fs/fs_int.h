@@ -92,6 +92,10 @@ struct fs {
 	struct fs_iopool *pool;       /* fan-out of I/O larger than one message */
 	uint32_t iounit;              /* payload of one Tread/Twrite */
 	bool exclusive;               /* cache=exclusive */
+	/* Directories are read without FUSE opens (ops_dir.c): cache=
+	 * exclusive on a server whose fids hold their files (burrow-gofer,
+	 * known by the host-fd extension). */
+	bool no_opendir;
 	bool writeback;               /* kernel writeback cache is on */
 	bool ro;
 	bool chown_new;               /* give new files the caller's uid (we are root) */
@@ -322,13 +326,15 @@ void fs_dirnames_lost_move(struct fs *fs);
 /* A request on name in dir failed with r: keep the set only if the
  * error says nothing changed. */
 void fs_dirnames_failed(struct fs_inode *dir, const char *name, int r);
-/* A snapshot of dir's entries, "." and ".." first, or NULL when they are
- * not known (or no memory). */
+/* A snapshot of dir's entries, "." and ".." first, in cookie order, or
+ * NULL when they are not known (or no memory). */
 struct fs_listing;
 struct fs_listing *fs_dirnames_list(struct fs *fs, struct fs_inode *dir);
 size_t fs_listing_len(const struct fs_listing *l);
+/* The index of the first entry after `cookie` (0 for cookie 0). */
+size_t fs_listing_after(const struct fs_listing *l, uint64_t cookie);
 const char *fs_listing_get(const struct fs_listing *l, size_t k, struct p9_qid *qid,
-			   uint8_t *dtype);
+			   uint64_t *cookie, uint8_t *dtype);
 void fs_listing_free(struct fs_listing *l);
 
 /* rofid.c: an open with 9P flags `flags` takes the inode's shared
@@ -337,6 +343,10 @@ void fs_listing_free(struct fs_listing *l);
 bool fs_rofid_take(struct fs *fs, struct fs_inode *i, uint32_t flags, struct fs_file *f);
 void fs_rofid_offer(struct fs *fs, struct fs_inode *i, uint32_t flags, struct fs_file *f);
 void fs_rofid_free(struct fs *fs, struct fs_inode *i, bool clunk);
+/* A directory's listing fid (no_opendir), shared the same way: the one
+ * kept (true), or offer `fid`, just opened (true when kept). */
+bool fs_rofid_dir(struct fs_inode *i, uint32_t *fid);
+bool fs_rofid_dir_offer(struct fs *fs, struct fs_inode *i, uint32_t fid);
 
 /* newattr.c: a regular file or symlink this mount creates, as asked:
  * mode with the type bits, the owner it was chowned to

@@ -1,6 +1,17 @@
 /* Directories: opendir, readdir, readdirplus, releasedir, fsyncdir.
  * Treaddir cookies are the FUSE offsets, so a listing resumes exactly
- * after the last entry the kernel accepted. */
+ * after the last entry the kernel accepted.
+ *
+ * With no_opendir (cache=exclusive on burrow-gofer) opendir answers
+ * ENOSYS once and the kernel never opens or releases a directory again:
+ * a listing is then one READDIRPLUS and the empty one that ends it, not
+ * four requests, each a sleep and a wake-up (find over a tree is made of
+ * little else).  Calls come without a handle: a listing the mount knows
+ * (dirnames.c) is read from a fresh snapshot each call, resumed by its
+ * stable cookies; any other through the directory's shared opened fid
+ * (rofid.c; the server's cookies survive a new open).  Only on a server
+ * whose fids hold their files: a directory renamed on a path-based server
+ * would need the open's ESTALE retry. */
 #include "fs_int.h"
 
 #include <errno.h>
@@ -45,9 +56,26 @@ int fs_file_fid(struct fs *fs, struct fs_file *f, uint32_t *fid)
 	return 0;
 }
 
+/* no_opendir: an opened fid of directory i, the shared one if it can be
+ * (*own false), else one of the caller's own to clunk. */
+static int dir_fid_get(struct fs *fs, struct fs_inode *i, uint32_t *fid, bool *own)
+{
+	*own = false;
+	if (fs_rofid_dir(i, fid))
+		return 0;
+	int r = dir_open_fid(fs, i, fid);
+	if (r == 0 && !fs_rofid_dir_offer(fs, i, *fid))
+		*own = true;
+	return r;
+}
+
 static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct fs *fs = fs_of(req);
+	if (fs->no_opendir) {
+		fuse_reply_err(req, ENOSYS);
+		return;
+	}
 	struct fs_inode *i = fs_inode_of(fs, ino);
 	struct fs_file *f = fs_file_new(fs);
 	if (!f) {
@@ -154,22 +182,22 @@ static int add_entry(fuse_req_t req, struct fs *fs, struct fs_inode *dir, bool p
 }
 
 /* A listing of the directory's known entries (dirnames.c): the offset
- * of an entry is its index + 1.  Nothing is asked of the server, so the
+ * of an entry is its cookie.  Nothing is asked of the server, so the
  * directory's atime stays as it was (man/burrow-sentry.8). */
-static void readdir_known(fuse_req_t req, struct fs *fs, struct fs_file *f, size_t size,
-			  off_t off, bool plus)
+static void readdir_known(fuse_req_t req, struct fs *fs, struct fs_inode *dir,
+			  const struct fs_listing *l, size_t size, off_t off, bool plus)
 {
 	char *out = fs_tls_buf(FS_BUF_DIR, size);
 	if (!out) {
 		fuse_reply_err(req, ENOMEM);
 		return;
 	}
-	size_t used = 0, n = fs_listing_len(f->listing);
+	size_t used = 0, n = fs_listing_len(l);
 	int r = 0;
-	for (size_t k = (size_t)off; k < n; k++) {
-		struct p9_dirent d = { .offset = k + 1 };
-		const char *name = fs_listing_get(f->listing, k, &d.qid, &d.type);
-		int a = add_entry(req, fs, f->ino, plus, &d, name, out + used, size - used);
+	for (size_t k = fs_listing_after(l, (uint64_t)off); k < n; k++) {
+		struct p9_dirent d = { 0 };
+		const char *name = fs_listing_get(l, k, &d.qid, &d.offset, &d.type);
+		int a = add_entry(req, fs, dir, plus, &d, name, out + used, size - used);
 		if (a == -ENOENT)
 			continue;   /* gone meanwhile */
 		if (a <= 0) {
@@ -184,23 +212,10 @@ static void readdir_known(fuse_req_t req, struct fs *fs, struct fs_file *f, size
 		fuse_reply_buf(req, out, used);
 }
 
-static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
-		       struct fuse_file_info *fi, bool plus)
+/* Entries after cookie `off` read from the server through fid. */
+static void readdir_server(fuse_req_t req, struct fs *fs, struct fs_inode *dir, uint32_t fid,
+			   size_t size, off_t off, bool plus)
 {
-	struct fs *fs = fs_of(req);
-	struct fs_file *f = fs_file_of(fi);
-	if (off == 0 && f->listing && !f->listing_fresh) {   /* rewinddir: a fresh look */
-		fs_listing_free(f->listing);
-		f->listing = fs_dirnames_list(fs, f->ino);
-	}
-	f->listing_fresh = false;
-	if (f->listing) {
-		if (off < 0)
-			fuse_reply_err(req, EINVAL);
-		else
-			readdir_known(req, fs, f, size, off, plus);
-		return;
-	}
 	/* 9P entries are smaller than FUSE's, much smaller than plus ones:
 	 * ask for roughly what fits, the rest is fetched again next call */
 	size_t count = plus ? size / 4 : size;
@@ -214,19 +229,13 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		return;
 	}
 	char *out = pbuf + count;
-	uint32_t fid;
-	int r = fs_file_fid(fs, f, &fid);
-	if (r < 0) {
-		fuse_reply_err(req, -r);
-		return;
-	}
-
+	int r = 0;
 	size_t used = 0;
 	uint64_t cookie = (uint64_t)off;
 	/* loop only while every entry of a batch was skipped: an empty
 	 * reply would read as the end of the directory */
 	while (used == 0) {
-		fs_attr_inval_atime(fs, f->ino);
+		fs_attr_inval_atime(fs, dir);
 		ssize_t n = p9_readdir(fs->c, fid, cookie, pbuf, (uint32_t)count);
 		if (n <= 0) {
 			r = (int)n;
@@ -241,7 +250,7 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 			if (p9_str_copy(name, sizeof name, d.name) < 0 || name[0] == '\0' ||
 			    strchr(name, '/'))
 				continue;   /* a name the kernel must never see */
-			int a = add_entry(req, fs, f->ino, plus, &d, name, out + used, size - used);
+			int a = add_entry(req, fs, dir, plus, &d, name, out + used, size - used);
 			if (a == -ENOENT)
 				continue;   /* unlinked between readdir and lookup */
 			if (a <= 0) {
@@ -258,6 +267,59 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		fuse_reply_err(req, -r);
 	else
 		fuse_reply_buf(req, out, used);
+}
+
+/* no_opendir: no handle, so nothing kept between calls but cookies */
+static void readdir_unopened(fuse_req_t req, struct fs *fs, struct fs_inode *dir, size_t size,
+			     off_t off, bool plus)
+{
+	struct fs_listing *l = fs_dirnames_list(fs, dir);
+	if (l) {
+		readdir_known(req, fs, dir, l, size, off, plus);
+		fs_listing_free(l);
+		return;
+	}
+	uint32_t fid;
+	bool own;
+	int r = dir_fid_get(fs, dir, &fid, &own);
+	if (r < 0) {
+		fuse_reply_err(req, -r);
+		return;
+	}
+	readdir_server(req, fs, dir, fid, size, off, plus);
+	if (own)
+		fs_fid_put(fs, fid);
+}
+
+static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		       struct fuse_file_info *fi, bool plus)
+{
+	struct fs *fs = fs_of(req);
+	struct fs_file *f = fs_file_of(fi);
+	if (off < 0) {
+		fuse_reply_err(req, EINVAL);
+		return;
+	}
+	if (!f) {
+		readdir_unopened(req, fs, fs_inode_of(fs, ino), size, off, plus);
+		return;
+	}
+	if (off == 0 && f->listing && !f->listing_fresh) {   /* rewinddir: a fresh look */
+		fs_listing_free(f->listing);
+		f->listing = fs_dirnames_list(fs, f->ino);
+	}
+	f->listing_fresh = false;
+	if (f->listing) {
+		readdir_known(req, fs, f->ino, f->listing, size, off, plus);
+		return;
+	}
+	uint32_t fid;
+	int r = fs_file_fid(fs, f, &fid);
+	if (r < 0) {
+		fuse_reply_err(req, -r);
+		return;
+	}
+	readdir_server(req, fs, f->ino, fid, size, off, plus);
 }
 
 static void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
@@ -286,10 +348,14 @@ static void op_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info 
 static void op_fsyncdir(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi)
 {
 	struct fs *fs = fs_of(req);
+	struct fs_file *f = fs_file_of(fi);
 	uint32_t fid;
-	int r = fs_file_fid(fs, fs_file_of(fi), &fid);
+	bool own = false;
+	int r = f ? fs_file_fid(fs, f, &fid) : dir_fid_get(fs, fs_inode_of(fs, ino), &fid, &own);
 	if (r == 0)
 		r = p9_fsync(fs->c, fid, datasync ? 1 : 0);
+	if (own)
+		fs_fid_put(fs, fid);
 	fuse_reply_err(req, -r);
 }
 

@@ -5,7 +5,8 @@
  * disturb each other; locks never use this fid (ops_lock.c opens its own
  * per owner).  The fid lives as long as the inode; at most RO_MAX files
  * of a mount hold one, so a tree read once (tar, cp) keeps nothing open
- * on the server. */
+ * on the server.  A directory read without opens (ops_dir.c) keeps its
+ * listing fid here too, from the first listing. */
 #include "fs_int.h"
 
 #include <unistd.h>
@@ -47,6 +48,25 @@ void fs_rofid_offer(struct fs *fs, struct fs_inode *i, uint32_t flags, struct fs
 		f->shared_ro = true;
 	} else
 		atomic_fetch_sub(&fs->ro_fids, 1);
+}
+
+bool fs_rofid_dir(struct fs_inode *i, uint32_t *fid)
+{
+	*fid = atomic_load(&i->ro_fid);
+	return *fid != P9_NOFID;
+}
+
+bool fs_rofid_dir_offer(struct fs *fs, struct fs_inode *i, uint32_t fid)
+{
+	if (atomic_fetch_add(&fs->ro_fids, 1) >= RO_MAX) {
+		atomic_fetch_sub(&fs->ro_fids, 1);
+		return false;
+	}
+	uint32_t none = P9_NOFID;
+	if (atomic_compare_exchange_strong(&i->ro_fid, &none, fid))
+		return true;
+	atomic_fetch_sub(&fs->ro_fids, 1);
+	return false;
 }
 
 void fs_rofid_free(struct fs *fs, struct fs_inode *i, bool clunk)

@@ -219,6 +219,7 @@ static int fs_init(struct fs *fs, int conn_fd, const struct fs_opts *o)
 	fs->iounit = p9_client_iounit(fs->c);
 	fs->ro = o->ro;
 	fs->exclusive = o->cache == FS_CACHE_EXCLUSIVE;
+	fs->no_opendir = fs->exclusive && p9_client_hostfds(fs->c);
 	fs->attach_uid = o->n_uname;
 	pthread_mutex_init(&fs->new_mu, NULL);
 	/* only a root mount speaking to a root attach can hand new files to
@@ -290,8 +291,13 @@ static void op_init(void *userdata, struct fuse_conn_info *conn)
 	}
 	/* splice gains nothing here: data comes from a socket we read anyway */
 	conn->want &= ~(unsigned)(FUSE_CAP_SPLICE_READ | FUSE_CAP_SPLICE_WRITE | FUSE_CAP_SPLICE_MOVE);
+	if (fs->no_opendir)
+		want |= FUSE_CAP_NO_OPENDIR_SUPPORT;
 	conn->want |= want & conn->capable;
 	fs->writeback = (conn->want & FUSE_CAP_WRITEBACK_CACHE) != 0;
+	/* a kernel that cannot read directories without opens gets them */
+	if (!(conn->want & FUSE_CAP_NO_OPENDIR_SUPPORT))
+		fs->no_opendir = false;
 
 	conn->max_write = fuse_io_size(fs);   /* libfuse derives max_pages */
 	conn->max_background = 64;

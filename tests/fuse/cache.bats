@@ -279,3 +279,44 @@ names_under() { (cd "$1" && find . | LC_ALL=C sort); }
 	settle
 	[ "$(sent Treaddir)" -ge 1 ]
 }
+
+@test "gofer, cache=exclusive: directories are read without opens: one Tlopen a directory, none again" {
+	need_server gofer
+	local e=$T/export m=$T/mnt i
+	# a tree the mount did not make: listed from the server
+	for i in 1 2 3 4 5 6 7 8; do
+		mkdir -p "$e/s/d$i/sub"
+		touch "$e/s/d$i/f" "$e/s/d$i/sub/g"
+	done
+	start_server gofer --debug
+	mount_fs cache=exclusive
+	cut_log
+	[ "$(names_under "$m/s")" = "$(names_under "$e/s")" ]
+	settle
+	# 17 directories, each opened once and kept for later listings
+	[ "$(sent Tlopen)" = 17 ]
+	[ "$(sent Tclunk)" = 0 ]
+	# changes through the mount show, read again through the same fids
+	touch "$m/s/d1/new"
+	rm "$m/s/d2/f"
+	rm "$m/s/d3/sub/g"
+	rmdir "$m/s/d3/sub"
+	cut_log
+	[ "$(names_under "$m/s")" = "$(names_under "$e/s")" ]
+	run "$FSPROBE" listing "$m/s"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	settle
+	[ "$(sent Tlopen)" = 0 ]
+	[ "$(sent Treaddir)" -ge 1 ]
+	# a plain 9P2000.L server (no host-fd extension): directories are
+	# opened as before, each listing its own open and clunk
+	umount "$m"
+	wait_for 5 proc_gone "$MOUNT_PID"
+	GOFER_PLAIN=1 mount_fs cache=exclusive
+	cut_log
+	[ "$(names_under "$m/s")" = "$(names_under "$e/s")" ]
+	settle
+	[ "$(sent Tlopen)" = 16 ]       # one directory fewer now
+	[ "$(sent Tclunk)" = 16 ]
+}
