@@ -44,6 +44,10 @@ static int add_rules(scmp_filter_ctx ctx, pid_t app)
 				  SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD))) < 0 ||
 	    (r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0)) < 0)
 		return r;
+	/* glibc asks the memory size now and then (qsort of a large array
+	 * calls sysconf(_SC_PHYS_PAGES)) and copes without: refuse quietly. */
+	if ((r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(sysinfo), 0)) < 0)
+		return r;
 	/* strerror() may look for message catalogs: refuse quietly. */
 	if ((r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(openat), 0)) < 0 ||
 	    (r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(open), 0)) < 0)

@@ -30,6 +30,7 @@
 #define DN_MAX (1u << 18)     /* names at most */
 
 struct dn_ent {
+	struct dn_ent *prev, *next; /* in cookie order */
 	struct p9_qid qid;
 	uint64_t cookie;
 	uint8_t dtype;
@@ -41,6 +42,7 @@ struct fs_dirnames {
 	uint64_t *key;            /* name hashes, 0: empty slot */
 	struct dn_ent **ent;
 	uint64_t next_cookie;     /* the next new name's */
+	struct dn_ent *first, *last; /* the entries in cookie order */
 	uint64_t parent;          /* qid path of ".." */
 	uint64_t moves;           /* fs->dn_moves when parent was known */
 };
@@ -165,6 +167,13 @@ static bool dn_put(struct fs_dirnames *d, const char *name, const struct p9_qid 
 			return false;
 		memcpy(e->name, name, len + 1);
 		e->cookie = d->next_cookie++;
+		e->next = NULL;
+		e->prev = d->last;
+		if (d->last)
+			d->last->next = e;
+		else
+			d->first = e;
+		d->last = e;
 		d->key[s] = key;
 		d->ent[s] = e;
 		d->used++;
@@ -178,7 +187,16 @@ static bool dn_put(struct fs_dirnames *d, const char *name, const struct p9_qid 
  * every entry of the run after it that its own home allows. */
 static void dn_del_slot(struct fs_dirnames *d, size_t hole)
 {
-	free(d->ent[hole]);
+	struct dn_ent *e = d->ent[hole];
+	if (e->prev)
+		e->prev->next = e->next;
+	else
+		d->first = e->next;
+	if (e->next)
+		e->next->prev = e->prev;
+	else
+		d->last = e->prev;
+	free(e);
 	d->key[hole] = 0;
 	d->ent[hole] = NULL;
 	d->used--;
@@ -334,19 +352,13 @@ static void listent_set(struct fs_listent *le, const struct p9_qid *qid, uint64_
 	le->name = name;
 }
 
-static int by_cookie(const void *a, const void *b)
-{
-	const struct fs_listent *x = a, *y = b;
-	return x->cookie < y->cookie ? -1 : x->cookie > y->cookie;
-}
 
 /* The entries in one block: the array, then the names. */
 static struct fs_listing *listing_of(const struct fs_dirnames *d, const struct fs_inode *dir)
 {
 	size_t bytes = 0;
-	for (size_t s = 0; s < d->cap; s++)
-		if (d->key[s])
-			bytes += strlen(d->ent[s]->name) + 1;
+	for (const struct dn_ent *e = d->first; e; e = e->next)
+		bytes += strlen(e->name) + 1;
 	size_t n = d->used + 2;
 	struct fs_listing *l = malloc(sizeof *l + n * sizeof l->e[0] + bytes);
 	if (!l)
@@ -357,16 +369,12 @@ static struct fs_listing *listing_of(const struct fs_dirnames *d, const struct f
 	listent_set(&l->e[0], &self, 1, DT_DIR, ".");
 	listent_set(&l->e[1], &up, 2, DT_DIR, "..");
 	size_t k = 2;
-	for (size_t s = 0; s < d->cap; s++) {
-		if (!d->key[s])
-			continue;
-		size_t len = strlen(d->ent[s]->name) + 1;
-		memcpy(names, d->ent[s]->name, len);
-		listent_set(&l->e[k++], &d->ent[s]->qid, d->ent[s]->cookie, d->ent[s]->dtype,
-			    names);
+	for (const struct dn_ent *e = d->first; e; e = e->next) {
+		size_t len = strlen(e->name) + 1;
+		memcpy(names, e->name, len);
+		listent_set(&l->e[k++], &e->qid, e->cookie, e->dtype, names);
 		names += len;
 	}
-	qsort(&l->e[2], n - 2, sizeof l->e[0], by_cookie);
 	l->n = n;
 	return l;
 }
