@@ -11,7 +11,11 @@
  * stable cookies; any other through the directory's shared opened fid
  * (rofid.c; the server's cookies survive a new open).  Only on a server
  * whose fids hold their files: a directory renamed on a path-based server
- * would need the open's ESTALE retry. */
+ * would need the open's ESTALE retry.  One seam: should the mount stop
+ * knowing a directory's entries between two calls of one listing (a
+ * request that failed in a way that may have changed names), the rest of
+ * that listing is read from the server at the mount's cookie, and may
+ * repeat or miss names once. */
 #include "fs_int.h"
 
 #include <errno.h>
