@@ -32,31 +32,9 @@ bool fs_rofid_take(struct fs *fs, struct fs_inode *i, uint32_t flags, struct fs_
 	return true;
 }
 
-void fs_rofid_offer(struct fs *fs, struct fs_inode *i, uint32_t flags, struct fs_file *f)
-{
-	/* the first read-only open keeps nothing: most files are read once */
-	if (!shareable(fs, flags) || !atomic_exchange(&i->ro_seen, true))
-		return;
-	if (atomic_fetch_add(&fs->ro_fids, 1) >= RO_MAX) {
-		atomic_fetch_sub(&fs->ro_fids, 1);
-		return;
-	}
-	uint32_t none = P9_NOFID;
-	/* a sharer that comes between the two stores does its I/O by 9P */
-	if (atomic_compare_exchange_strong(&i->ro_fid, &none, f->fid)) {
-		atomic_store(&i->ro_host_fd, f->host_fd);
-		f->shared_ro = true;
-	} else
-		atomic_fetch_sub(&fs->ro_fids, 1);
-}
-
-bool fs_rofid_dir(struct fs_inode *i, uint32_t *fid)
-{
-	*fid = atomic_load(&i->ro_fid);
-	return *fid != P9_NOFID;
-}
-
-bool fs_rofid_dir_offer(struct fs *fs, struct fs_inode *i, uint32_t fid)
+/* Make fid the inode's shared one, if the mount may keep one more and
+ * the inode has none yet. */
+static bool keep(struct fs *fs, struct fs_inode *i, uint32_t fid)
 {
 	if (atomic_fetch_add(&fs->ro_fids, 1) >= RO_MAX) {
 		atomic_fetch_sub(&fs->ro_fids, 1);
@@ -67,6 +45,29 @@ bool fs_rofid_dir_offer(struct fs *fs, struct fs_inode *i, uint32_t fid)
 		return true;
 	atomic_fetch_sub(&fs->ro_fids, 1);
 	return false;
+}
+
+void fs_rofid_offer(struct fs *fs, struct fs_inode *i, uint32_t flags, struct fs_file *f)
+{
+	/* the first read-only open keeps nothing: most files are read once */
+	if (!shareable(fs, flags) || !atomic_exchange(&i->ro_seen, true))
+		return;
+	/* a sharer that comes between the two stores does its I/O by 9P */
+	if (keep(fs, i, f->fid)) {
+		atomic_store(&i->ro_host_fd, f->host_fd);
+		f->shared_ro = true;
+	}
+}
+
+bool fs_rofid_dir(struct fs_inode *i, uint32_t *fid)
+{
+	*fid = atomic_load(&i->ro_fid);
+	return *fid != P9_NOFID;
+}
+
+bool fs_rofid_dir_offer(struct fs *fs, struct fs_inode *i, uint32_t fid)
+{
+	return keep(fs, i, fid);
 }
 
 void fs_rofid_free(struct fs *fs, struct fs_inode *i, bool clunk)

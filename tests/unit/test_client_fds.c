@@ -93,7 +93,7 @@ static void *srv_main(void *arg)
 		}
 		if (m.type != P9_TLOPEN) {
 			struct p9_msg r = { .type = P9_RLERROR, .tag = m.tag };
-			r.u.rlerror.ecode = ENOSYS;
+			r.u.rlerror.ecode = EOPNOTSUPP;   /* as burrow-gofer answers */
 			send_msg(s->fd, &r, -1);
 			continue;
 		}
@@ -133,13 +133,27 @@ static void srv_end(struct srv *s)
 	free(s);
 }
 
+/* A client asking for host fds of a fake server in `mode`. */
+static struct p9_client *hostfd_client(enum mode mode, struct srv **s)
+{
+	int cfd;
+	struct p9_client *c;
+	*s = srv_start(mode, &cfd);
+	assert_int_equal(p9_client_new_opts(cfd, 8192, P9_CLIENT_HOSTFDS, &c), 0);
+	return c;
+}
+
+static void hostfd_done(struct p9_client *c, struct srv *s)
+{
+	p9_client_free(c);
+	srv_end(s);
+}
+
 static void test_fds_given_to_their_replies(void **state)
 {
 	(void)state;
-	int cfd;
-	struct srv *s = srv_start(M_FDS, &cfd);
-	struct p9_client *c;
-	assert_int_equal(p9_client_new_opts(cfd, 8192, P9_CLIENT_HOSTFDS, &c), 0);
+	struct srv *s;
+	struct p9_client *c = hostfd_client(M_FDS, &s);
 	assert_true(p9_client_hostfds(c));
 	int hfd;
 	assert_int_equal(p9_lopen_fd(c, 1, P9_DOTL_RDONLY, NULL, NULL, &hfd), 0);
@@ -155,23 +169,19 @@ static void test_fds_given_to_their_replies(void **state)
 	assert_int_equal(p9_lopen_fd(c, 4, P9_DOTL_RDONLY, NULL, NULL, &hfd), 0);
 	assert_true(hfd >= 0);
 	close(hfd);
-	p9_client_free(c);
-	srv_end(s);
+	hostfd_done(c, s);
 }
 
 static void test_refused_then_plain(void **state)
 {
 	(void)state;
-	int cfd;
-	struct srv *s = srv_start(M_REFUSE, &cfd);
-	struct p9_client *c;
-	assert_int_equal(p9_client_new_opts(cfd, 8192, P9_CLIENT_HOSTFDS, &c), 0);
+	struct srv *s;
+	struct p9_client *c = hostfd_client(M_REFUSE, &s);
 	assert_false(p9_client_hostfds(c));
 	int hfd;
 	assert_int_equal(p9_lopen_fd(c, 1, P9_DOTL_RDONLY, NULL, NULL, &hfd), 0);
 	assert_int_equal(hfd, -1);
-	p9_client_free(c);
-	srv_end(s);
+	hostfd_done(c, s);
 }
 
 static void test_unasked_is_refused(void **state)
@@ -188,10 +198,8 @@ static void test_unasked_is_refused(void **state)
 static void test_missing_fd_kills(void **state)
 {
 	(void)state;
-	int cfd;
-	struct srv *s = srv_start(M_LIAR, &cfd);
-	struct p9_client *c;
-	assert_int_equal(p9_client_new_opts(cfd, 8192, P9_CLIENT_HOSTFDS, &c), 0);
+	struct srv *s;
+	struct p9_client *c = hostfd_client(M_LIAR, &s);
 	int hfd;
 	assert_int_equal(p9_lopen_fd(c, 1, P9_DOTL_RDONLY, NULL, NULL, &hfd), 0);
 	close(hfd);
@@ -199,8 +207,7 @@ static void test_missing_fd_kills(void **state)
 	assert_int_equal(p9_lopen_fd(c, 3, P9_DOTL_RDONLY, NULL, NULL, &hfd), -EIO);
 	assert_int_equal(hfd, -1);
 	assert_false(p9_client_alive(c));
-	p9_client_free(c);
-	srv_end(s);
+	hostfd_done(c, s);
 }
 
 /* A process out of fds loses the one that came (MSG_CTRUNC): that reply
@@ -208,10 +215,8 @@ static void test_missing_fd_kills(void **state)
 static void test_no_room_for_an_fd(void **state)
 {
 	(void)state;
-	int cfd;
-	struct srv *s = srv_start(M_FDS, &cfd);
-	struct p9_client *c;
-	assert_int_equal(p9_client_new_opts(cfd, 8192, P9_CLIENT_HOSTFDS, &c), 0);
+	struct srv *s;
+	struct p9_client *c = hostfd_client(M_FDS, &s);
 	struct rlimit old, low;
 	assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
 	low = old;
@@ -232,8 +237,7 @@ static void test_no_room_for_an_fd(void **state)
 	assert_int_equal(pread(hfd, got, 4, 0), 4);
 	close(hfd);
 	assert_true(p9_client_alive(c));
-	p9_client_free(c);
-	srv_end(s);
+	hostfd_done(c, s);
 }
 
 int main(void)
