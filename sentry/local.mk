@@ -6,7 +6,7 @@ sentry_fs_libsentryfs_a_SOURCES = \
 	sentry/fs/opts.c sentry/fs/session.c \
 	sentry/fs/inode.c sentry/fs/inode_fid.c sentry/fs/fid.c sentry/fs/attr.c \
 	sentry/fs/attr_cache.c sentry/fs/xattr_cache.c sentry/fs/names.c sentry/fs/newattr.c \
-	sentry/fs/dirnames.c sentry/fs/rofid.c \
+	sentry/fs/dirnames.c sentry/fs/rofid.c sentry/fs/shrink.c \
 	sentry/fs/tlsbuf.c sentry/fs/iopool.c \
 	sentry/fs/ops_entry.c sentry/fs/ops_ns.c sentry/fs/ops_file.c sentry/fs/files.c \
 	sentry/fs/ops_dir.c sentry/fs/ops_xattr.c sentry/fs/ops_lock.c

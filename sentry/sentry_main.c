@@ -43,6 +43,8 @@ static void usage(FILE *out)
 		"     allow_other|noallow_other  (default: allow_other when root)\n"
 		"     fsname=NAME           source shown in the mount table\n"
 		"     max_threads=N         FUSE worker threads at most (32)\n"
+		"     max_inodes=N          inodes (fids) held before old ones are dropped\n"
+		"                           (half the hard fd limit; 0: no bound)\n"
 		"     hostfds|nohostfds     ask a burrow-gofer --pass-fds for the host fds\n"
 		"                           of opened files (default: no)\n"
 		"     nosuid,nodev,noexec,noatime,... kernel mount flags\n"

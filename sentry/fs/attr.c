@@ -91,6 +91,7 @@ static void entry_known(struct fs *fs, struct fs_inode *parent, const char *name
 	atomic_store_explicit(&i->gid, st->st_gid, memory_order_relaxed);
 	fs_attr_store(fs, i, st, stamp, lgen);
 	fs_name_set(fs, parent, name, qid);
+	fs_inode_named(fs, i, parent, name);
 	fs_entry_fill(fs, i, st, e);
 }
 

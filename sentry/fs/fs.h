@@ -28,11 +28,17 @@ struct fs_opts {
 	char mntopts[160];      /* extra kernel mount flags, comma separated
 				   (nosuid,nodev,noexec,...), "" for none */
 	unsigned max_threads;   /* FUSE worker threads at most (default 32) */
+	/* inodes (so fids) the mount holds before it asks the kernel to
+	 * drop old ones (shrink.c); FS_MAX_INODES_AUTO: half this process's
+	 * hard RLIMIT_NOFILE, in [1024, 1 Mi]; 0: no bound */
+	uint32_t max_inodes;
 	bool hostfds;           /* ask for the server's host fds of opened
 				   files (burrow-gofer --pass-fds over unix
 				   sockets; a sandbox's mounts ask) */
 	bool debug;             /* libfuse request trace on stderr */
 };
+
+#define FS_MAX_INODES_AUTO UINT32_MAX
 
 /* Defaults: cache=exclusive, msize 1 MiB + 24, uid = geteuid(). */
 void fs_opts_init(struct fs_opts *o);

@@ -69,13 +69,21 @@ struct fs_inode {
 	_Atomic int ro_host_fd;       /* its host fd, or -1 */
 	atomic_bool ro_seen;          /* opened read-only before */
 	struct fs_dirnames *dnames;   /* dirnames.c: every name, or NULL (under amu) */
+	/* shrink.c: the name the kernel last got this inode by (parent's
+	 * nodeid, name), and the shrinker round that asked it to drop it
+	 * (under itab.mu) */
+	fuse_ino_t ename_parent;
+	char *ename;
+	uint64_t shrink_round;
 };
 
 struct fs_itable {
 	pthread_mutex_t mu;
 	struct fs_inode **buckets;
 	size_t nbuckets, count;
-	struct fs_inode *all;         /* hashed or not, until forgotten */
+	struct fs_inode *all;         /* hashed or not, until forgotten: newest first */
+	struct fs_inode *all_tail;    /* the oldest */
+	size_t nall;                  /* inodes on `all`: fids this mount holds for them */
 };
 
 struct fs_iopool;
@@ -117,6 +125,10 @@ struct fs {
 	 * not tell (dirnames.c): a directory's ".." may have changed. */
 	_Atomic uint64_t dn_moves;
 	struct fs_names *names;
+	/* shrink.c: past max_inodes the kernel is asked to drop old entries
+	 * (0: no bound) */
+	size_t max_inodes;
+	struct fs_shrink *shrink;
 	/* files this mount creates get no security label from the server
 	 * (learnt from the first one asked; xattr_cache.c) */
 	atomic_bool new_unlabeled, labels_seen;
@@ -395,6 +407,13 @@ void fs_inode_refresh(struct fs *fs, uint32_t fid, const struct p9_qid *qid, uin
 		      bool keep_spare);
 /* The live inode of qid, with one more lookup counted, or NULL. */
 struct fs_inode *fs_inode_find_ref(struct fs *fs, const struct p9_qid *qid);
+/* The kernel holds an inode for qid (looked up, not yet forgotten). */
+bool fs_inode_held(struct fs *fs, const struct p9_qid *qid);
+/* The kernel is about to get i as parent/name (an entry reply). */
+void fs_inode_named(struct fs *fs, struct fs_inode *i, struct fs_inode *parent, const char *name);
+/* The file of qid, if the mount has it, is parent/name now (rename). */
+void fs_inode_moved(struct fs *fs, const struct p9_qid *qid, struct fs_inode *parent,
+		    const char *name);
 /* One more lookup of a known inode (link). */
 void fs_inode_ref(struct fs *fs, struct fs_inode *i);
 /* Drop n lookups; clunk and free at zero. */
@@ -477,6 +496,14 @@ ssize_t fs_pwrite(struct fs *fs, uint32_t fid, const void *buf, size_t len, uint
  * exit. NULL when out of memory. */
 enum fs_buf_slot { FS_BUF_IO, FS_BUF_DIR, FS_BUF_NSLOTS };
 void *fs_tls_buf(enum fs_buf_slot slot, size_t size);
+
+/* shrink.c: the bound on inodes held (fs->max_inodes).  Start after the
+ * mount (threads take no signals: start with them blocked); stop after
+ * the workers ended, before the session is destroyed. */
+struct fs_shrink;
+int fs_shrink_start(struct fs *fs, struct fuse_session *se);
+void fs_shrink_stop(struct fs *fs);
+void fs_shrink_kick(struct fs *fs);   /* over the bound: drop some */
 
 /* Operation tables, one file each. */
 void fs_ops_entry(struct fuse_lowlevel_ops *ops);

@@ -25,7 +25,8 @@ int fs_itable_init(struct fs_itable *t)
 		return -ENOMEM;
 	t->nbuckets = ITAB_MIN_BUCKETS;
 	t->count = 0;
-	t->all = NULL;
+	t->all = t->all_tail = NULL;
+	t->nall = 0;
 	pthread_mutex_init(&t->mu, NULL);
 	return 0;
 }
@@ -91,7 +92,10 @@ static void all_link(struct fs_itable *t, struct fs_inode *i)
 	i->anext = t->all;
 	if (t->all)
 		t->all->aprev = i;
+	else
+		t->all_tail = i;
 	t->all = i;
+	t->nall++;
 }
 
 static void all_unlink(struct fs_itable *t, struct fs_inode *i)
@@ -102,6 +106,9 @@ static void all_unlink(struct fs_itable *t, struct fs_inode *i)
 		t->all = i->anext;
 	if (i->anext)
 		i->anext->aprev = i->aprev;
+	else
+		t->all_tail = i->aprev;
+	t->nall--;
 }
 
 static struct fs_inode *inode_new(uint32_t fid, const struct p9_qid *qid, uint64_t gen)
@@ -125,6 +132,7 @@ static void inode_free(struct fs *fs, struct fs_inode *i, bool clunk)
 	fs_rofid_free(fs, i, clunk);
 	fs_inode_fids_free(fs, i, clunk);
 	fs_dirnames_free(i);
+	free(i->ename);
 	pthread_mutex_destroy(&i->lk_mu);
 	pthread_mutex_destroy(&i->amu);
 	free(i);
@@ -207,9 +215,61 @@ int fs_inode_adopt(struct fs *fs, uint32_t fid, const struct p9_qid *qid, uint64
 	itab_insert(t, fresh);
 	all_link(t, fresh);
 	itab_maybe_grow(t);
+	bool over = fs->max_inodes && t->nall > fs->max_inodes;
 	pthread_mutex_unlock(&t->mu);
+	if (over)
+		fs_shrink_kick(fs);
 	*out = fresh;
 	return 0;
+}
+
+/* Under itab.mu: i's name is now copy (NULL: none, the shrinker skips it). */
+static void set_ename(struct fs_inode *i, fuse_ino_t parent, char *copy)
+{
+	free(i->ename);
+	i->ename = copy;
+	i->ename_parent = parent;
+}
+
+void fs_inode_named(struct fs *fs, struct fs_inode *i, struct fs_inode *parent, const char *name)
+{
+	if (!fs->max_inodes || i == fs->root)
+		return;
+	fuse_ino_t p = fs_nodeid(fs, parent);
+	pthread_mutex_lock(&fs->itab.mu);
+	bool same = i->ename_parent == p && i->ename && !strcmp(i->ename, name);
+	pthread_mutex_unlock(&fs->itab.mu);
+	if (same)
+		return;
+	char *copy = strdup(name);
+	pthread_mutex_lock(&fs->itab.mu);
+	set_ename(i, p, copy);
+	pthread_mutex_unlock(&fs->itab.mu);
+}
+
+void fs_inode_moved(struct fs *fs, const struct p9_qid *qid, struct fs_inode *parent,
+		    const char *name)
+{
+	if (!fs->max_inodes)
+		return;
+	char *copy = strdup(name);
+	pthread_mutex_lock(&fs->itab.mu);
+	struct fs_inode *i = find_live(&fs->itab, qid, false);
+	if (i && i != fs->root) {
+		set_ename(i, fs_nodeid(fs, parent), copy);
+		copy = NULL;
+	}
+	pthread_mutex_unlock(&fs->itab.mu);
+	free(copy);
+}
+
+bool fs_inode_held(struct fs *fs, const struct p9_qid *qid)
+{
+	pthread_mutex_lock(&fs->itab.mu);
+	struct fs_inode *i = find_live(&fs->itab, qid, false);
+	bool held = i && i->nlookup > 0;
+	pthread_mutex_unlock(&fs->itab.mu);
+	return held;
 }
 
 struct fs_inode *fs_inode_find_ref(struct fs *fs, const struct p9_qid *qid)

@@ -18,6 +18,7 @@
  * repeat or miss names once. */
 #include "fs_int.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -133,7 +134,8 @@ static size_t entry_size(fuse_req_t req, const char *name, bool plus)
 /* readdirplus of a file this mount knows (cache=exclusive): its inode
  * and attrs, asked again only if they changed; no walk.  0, or -errno
  * (the caller then looks the name up). */
-static int known_entry(struct fs *fs, const struct p9_dirent *d, struct fuse_entry_param *e)
+static int known_entry(struct fs *fs, struct fs_inode *dir, const char *name,
+		       const struct p9_dirent *d, struct fuse_entry_param *e)
 {
 	if (!fs->exclusive)
 		return -ENOENT;
@@ -149,8 +151,31 @@ static int known_entry(struct fs *fs, const struct p9_dirent *d, struct fuse_ent
 		fs_inode_forget(fs, i, 1);
 		return r;
 	}
+	fs_name_set(fs, dir, name, &qid);
+	fs_inode_named(fs, i, dir, name);
 	fs_entry_fill(fs, i, &st, e);
 	return 0;
+}
+
+/* readdirplus (cache=exclusive) of a file, not a directory, the kernel
+ * already holds: its entry is best bare, as the kernel's attrs of it are
+ * as new as ours and linking it again costs the kernel a dentry lookup
+ * and an attr update (a walk of a tree the mount made runs 10-20 % faster;
+ * tests/bench/RESULTS.md).  Directories keep theirs: that refresh spares
+ * the walk a GETATTR of each one it enters. */
+static bool kernel_holds(struct fs *fs, const struct p9_dirent *d)
+{
+	return fs->exclusive && d->type != DT_DIR && fs_inode_held(fs, &d->qid);
+}
+
+/* An entry without an inode (nodeid 0): the kernel lists the name and
+ * links nothing, counts no lookup; a name it has no dentry for is looked
+ * up when used, so this is right even if the kernel forgot the file. */
+static void bare_entry(const struct p9_dirent *d, struct fuse_entry_param *e)
+{
+	memset(e, 0, sizeof *e);
+	e->attr.st_ino = d->qid.path;
+	e->attr.st_mode = (mode_t)d->type << 12;
 }
 
 /* Add one 9P entry to out[used..size).  Returns the bytes added, 0 when
@@ -167,14 +192,9 @@ static int add_entry(fuse_req_t req, struct fs *fs, struct fs_inode *dir, bool p
 		return (int)need;
 	}
 	struct fuse_entry_param e;
-	if (is_dot(name)) {
-		/* the kernel ignores these in readdirplus: no lookup counted */
-		memset(&e, 0, sizeof e);
-		e.attr.st_ino = d->qid.path;
-		e.attr.st_mode = (mode_t)d->type << 12;
-	} else if (known_entry(fs, d, &e) == 0) {
-		fs_name_set(fs, dir, name, &d->qid);
-	} else {
+	if (is_dot(name) || kernel_holds(fs, d)) {
+		bare_entry(d, &e);   /* the kernel links no "." or ".." either */
+	} else if (known_entry(fs, dir, name, d, &e) < 0) {
 		int r = fs_lookup_entry(fs, dir, name, &e);
 		if (r == -ENOENT)
 			return -ENOENT;

@@ -174,6 +174,7 @@ static void op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const 
 		fs_name_set(fs, np, newname, &qid);
 		fs_inode_refresh(fs, fid, &qid, gen, true);
 	}
+	fs_inode_named(fs, i, np, newname);
 	fs_entry_fill(fs, i, &st, &e);
 	fuse_reply_entry(req, &e);
 }
@@ -308,6 +309,7 @@ static void op_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 		uint64_t gen = atomic_load(&fs->ns_gen);
 		if (fs_inode_walk1(fs, np, newname, &fid, &qid) == 0) {
 			fs_name_set(fs, np, newname, &qid);
+			fs_inode_moved(fs, &qid, np, newname);
 			if (qid.type & P9_QTDIR)   /* its ".." is np now */
 				fs_dirnames_reparent(fs, &qid, np->qpath);
 			fs_inode_refresh(fs, fid, &qid, gen, false);

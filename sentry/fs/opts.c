@@ -21,6 +21,7 @@ void fs_opts_init(struct fs_opts *o)
 	o->allow_other = geteuid() == 0;
 	o->fsname = "burrow";
 	o->max_threads = 32;
+	o->max_inodes = FS_MAX_INODES_AUTO;
 }
 
 static int parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)
@@ -109,6 +110,10 @@ static int parse_one(struct fs_opts *o, char *opt)
 		if (!*val || strpbrk(val, ",\\"))
 			return -EINVAL;
 		o->fsname = val;
+	} else if (!strcmp(opt, "max_inodes")) {
+		if (parse_u32(val, 0, 1u << 24, &u) < 0 || (u > 0 && u < 64))
+			return -EINVAL;
+		o->max_inodes = u;
 	} else if (!strcmp(opt, "max_threads")) {
 		if (parse_u32(val, 2, 1024, &u) < 0)
 			return -EINVAL;

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <time.h>
@@ -202,6 +203,17 @@ static int attach(struct fs *fs, const struct fs_opts *o)
 	return 0;
 }
 
+/* Half the fds this process may have: the server (paired with us, its
+ * limits are ours) holds one per fid and needs some for itself. */
+static size_t auto_max_inodes(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_max == RLIM_INFINITY ||
+	    rl.rlim_max / 2 > (1u << 20))
+		return 1u << 20;
+	return rl.rlim_max / 2 < 1024 ? 1024 : (size_t)(rl.rlim_max / 2);
+}
+
 static int fs_init(struct fs *fs, int conn_fd, const struct fs_opts *o)
 {
 	pthread_mutex_init(&fs->files_mu, NULL);
@@ -219,6 +231,7 @@ static int fs_init(struct fs *fs, int conn_fd, const struct fs_opts *o)
 	fs->iounit = p9_client_iounit(fs->c);
 	fs->ro = o->ro;
 	fs->exclusive = o->cache == FS_CACHE_EXCLUSIVE;
+	fs->max_inodes = o->max_inodes == FS_MAX_INODES_AUTO ? auto_max_inodes() : o->max_inodes;
 	fs->no_opendir = fs->exclusive && p9_client_hostfds(fs->c);
 	fs->attach_uid = o->n_uname;
 	pthread_mutex_init(&fs->new_mu, NULL);
@@ -346,6 +359,7 @@ static void raise_readahead(const char *mountpoint, uint32_t io)
 
 static void mount_free(struct fs_mount *m)
 {
+	fs_shrink_stop(&m->fs);   /* it may be telling the kernel something */
 	if (m->se) {
 		fuse_session_unmount(m->se);
 		fuse_session_destroy(m->se);
@@ -401,6 +415,8 @@ int fs_mount_start(int conn_fd, const char *mountpoint, const struct fs_opts *o,
 		log_error("fs: cannot mount FUSE at the mountpoint");
 		r = -EPERM;
 	}
+	if (r == 0)   /* failing, the mount just has no bound (logged) */
+		fs_shrink_start(&m->fs, m->se);
 	if (r == 0)
 		r = start_workers(m);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);

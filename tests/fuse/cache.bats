@@ -319,3 +319,38 @@ listed_as_export() {
 	[ "$(sent Tlopen)" = 16 ]       # one directory fewer now
 	[ "$(sent Tclunk)" = 16 ]
 }
+
+# names, kinds, sizes, modes and link counts under $1 as the export has
+# them, and every entry's d_ino and d_type right (listed_as_export)
+attrs_as_export() {
+	local list='%p %y %s %m %n\n'
+	[ "$(cd "$T/mnt/$1" && find . -printf "$list" | LC_ALL=C sort)" = \
+		"$(cd "$T/export/$1" && find . -printf "$list" | LC_ALL=C sort)" ]
+	listed_as_export "$1"
+}
+
+@test "gofer, cache=exclusive: listings of files the kernel holds, or has forgotten, are right" {
+	# (files the kernel holds are listed without an inode: it links
+	# nothing, and looks a name up when it has no dentry for it)
+	need_server gofer
+	start_server gofer
+	mount_fs cache=exclusive
+	local m=$T/mnt i
+	mkdir -p "$m/h/sub"
+	for i in 1 2 3 4 5; do echo "$i" >"$m/h/f$i"; done
+	ln -s f1 "$m/h/link"
+	mkfifo "$m/h/fifo"
+	ln "$m/h/f2" "$m/h/sub/hard"
+	attrs_as_export h
+	# the kernel forgets what it can (dentries and inodes dropped)
+	sync
+	echo 2 >/proc/sys/vm/drop_caches
+	attrs_as_export h
+	rm "$m/h/f2"                  # one name of a linked file
+	mv "$m/h/f3" "$m/h/f4"        # over another file
+	echo 2 >/proc/sys/vm/drop_caches
+	attrs_as_export h
+	[ "$(cat "$m/h/sub/hard")" = 2 ]
+	[ "$(cat "$m/h/f4")" = 3 ]
+	[ "$(readlink "$m/h/link")" = f1 ]
+}

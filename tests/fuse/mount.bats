@@ -179,6 +179,42 @@ many_entries() {
 	many_entries
 }
 
+# Each inode the mount holds is a fid, and burrow-gofer holds an fd per
+# fid: a walk of more files than the server may have fds needs the mount
+# to let go of old ones (max_inodes).  $1: mount options.
+walk_more_than_fds() {
+	local e=$T/export m=$T/mnt i j
+	for i in $(seq 12); do
+		mkdir "$e/d$i"
+		for j in $(seq 100); do echo "$i.$j" >"$e/d$i/f$j"; done
+	done
+	start_server gofer
+	prlimit --pid "$SERVER_PID" --nofile=500:500
+	mount_fs "$1"
+	# stat every file (find -size), then read every one, twice over
+	[ "$(find "$m" -type f -size -2k | wc -l)" = 1200 ]
+	[ "$(cat "$m"/d*/f* | sort | md5sum)" = "$(cat "$e"/d*/f* | sort | md5sum)" ]
+	[ "$(find "$m" -type f -size -2k | wc -l)" = 1200 ]
+	for i in $(seq 12); do echo "new $i" >"$m/d$i/made-here"; done
+	[ "$(cat "$m"/d*/made-here | wc -l)" = 12 ]
+	wait_for 5 server_fds_at_most 400 || { echo "server fds: $(server_fds)"; false; }
+}
+
+@test "gofer: a walk of more files than the server has fds for works (max_inodes)" {
+	need_server gofer
+	walk_more_than_fds max_inodes=300
+	# a mount with no bound: the server runs out
+	umount "$T/mnt"
+	wait_for 5 proc_gone "$MOUNT_PID"
+	kill "$SERVER_PID"
+	wait_for 5 proc_gone "$SERVER_PID"
+	rm -rf "${T:?}"/export/*
+	run walk_more_than_fds max_inodes=0
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"Too many open files"* ]]
+}
+
 @test "gofer: xattrs, locks, O_APPEND, open-unlinked, mmap (fsprobe)" {
 	need_server gofer
 	start_server gofer
