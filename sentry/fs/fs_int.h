@@ -407,6 +407,13 @@ void fs_inode_refresh(struct fs *fs, uint32_t fid, const struct p9_qid *qid, uin
 		      bool keep_spare);
 /* The live inode of qid, with one more lookup counted, or NULL. */
 struct fs_inode *fs_inode_find_ref(struct fs *fs, const struct p9_qid *qid);
+/* Under itab.mu: the fids the mount's inodes hold (one each, and the
+ * shared read-only ones of rofid.c): what max_inodes bounds, as each is
+ * an fd in burrow-gofer. */
+size_t fs_fids_held_locked(struct fs *fs);
+/* At or past the shrinker's low mark (shrink.c): take no inodes the
+ * kernel did not ask for. */
+bool fs_inodes_crowded(struct fs *fs);
 /* The kernel holds an inode for qid (looked up, not yet forgotten). */
 bool fs_inode_held(struct fs *fs, const struct p9_qid *qid);
 /* The kernel is about to get i as parent/name (an entry reply). */

@@ -215,12 +215,17 @@ int fs_inode_adopt(struct fs *fs, uint32_t fid, const struct p9_qid *qid, uint64
 	itab_insert(t, fresh);
 	all_link(t, fresh);
 	itab_maybe_grow(t);
-	bool over = fs->max_inodes && t->nall > fs->max_inodes;
+	bool over = fs->max_inodes && fs_fids_held_locked(fs) > fs->max_inodes;
 	pthread_mutex_unlock(&t->mu);
 	if (over)
 		fs_shrink_kick(fs);
 	*out = fresh;
 	return 0;
+}
+
+size_t fs_fids_held_locked(struct fs *fs)
+{
+	return fs->itab.nall + atomic_load_explicit(&fs->ro_fids, memory_order_relaxed);
 }
 
 /* Under itab.mu: i's name is now copy (NULL: none, the shrinker skips it). */
@@ -261,6 +266,16 @@ void fs_inode_moved(struct fs *fs, const struct p9_qid *qid, struct fs_inode *pa
 	}
 	pthread_mutex_unlock(&fs->itab.mu);
 	free(copy);
+}
+
+bool fs_inodes_crowded(struct fs *fs)
+{
+	if (!fs->max_inodes)
+		return false;
+	pthread_mutex_lock(&fs->itab.mu);
+	bool crowded = fs_fids_held_locked(fs) >= fs->max_inodes - fs->max_inodes / 4;
+	pthread_mutex_unlock(&fs->itab.mu);
+	return crowded;
 }
 
 bool fs_inode_held(struct fs *fs, const struct p9_qid *qid)

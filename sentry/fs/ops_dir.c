@@ -194,7 +194,13 @@ static int add_entry(fuse_req_t req, struct fs *fs, struct fs_inode *dir, bool p
 	struct fuse_entry_param e;
 	if (is_dot(name) || kernel_holds(fs, d)) {
 		bare_entry(d, &e);   /* the kernel links no "." or ".." either */
-	} else if (known_entry(fs, dir, name, d, &e) < 0) {
+	} else if (known_entry(fs, dir, name, d, &e) == 0) {
+		;
+	} else if (fs_inodes_crowded(fs)) {
+		/* a lookup per name would take more inodes than the mount
+		 * may hold, faster than the shrinker lets go of them */
+		bare_entry(d, &e);
+	} else {
 		int r = fs_lookup_entry(fs, dir, name, &e);
 		if (r == -ENOENT)
 			return -ENOENT;

@@ -23,7 +23,7 @@
 
 #define SHRINK_BATCH 256u
 #define SETTLE_NS    (2 * 1000 * 1000)     /* forgets land between batches */
-#define BACKOFF_S    1                     /* after asking for every name once */
+#define BACKOFF_NS   (100 * 1000 * 1000)   /* after a round that freed nothing */
 
 struct fs_shrink {
 	struct fs *fs;
@@ -41,10 +41,10 @@ struct victim {
 	char *name;
 };
 
-static size_t live_inodes(struct fs *fs)
+static size_t fids_held(struct fs *fs)
 {
 	pthread_mutex_lock(&fs->itab.mu);
-	size_t n = fs->itab.nall;
+	size_t n = fs_fids_held_locked(fs);
 	pthread_mutex_unlock(&fs->itab.mu);
 	return n;
 }
@@ -83,12 +83,12 @@ static void drop_names(struct fs_shrink *s, struct victim *v, size_t n)
 	}
 }
 
-static bool sleep_unless_stopped(struct fs_shrink *s, time_t sec, long nsec)
+/* Sleep ns (under a second); false if stopped meanwhile. */
+static bool sleep_unless_stopped(struct fs_shrink *s, long ns)
 {
 	struct timespec until;
 	clock_gettime(CLOCK_MONOTONIC, &until);
-	until.tv_sec += sec;
-	until.tv_nsec += nsec;
+	until.tv_nsec += ns;
 	if (until.tv_nsec >= 1000000000L) {
 		until.tv_sec++;
 		until.tv_nsec -= 1000000000L;
@@ -101,27 +101,35 @@ static bool sleep_unless_stopped(struct fs_shrink *s, time_t sec, long nsec)
 	return !stop;
 }
 
-/* Ask until the mount is under its low mark; false when every name was
- * asked once this round (then wait before the next). */
+/* Ask until the mount is under its low mark.  A round asks each name
+ * once; forgets land a little later, so when a round ends with the mount
+ * still over, the next starts at once if the last one freed anything.
+ * False when a whole round freed nothing (all in use): wait, then retry. */
 static bool shrink_pass(struct fs_shrink *s)
 {
 	struct fs *fs = s->fs;
 	size_t low = fs->max_inodes - fs->max_inodes / 4;
+	size_t live = fids_held(fs), round_start = live;
 	struct victim v[SHRINK_BATCH];
 	bool dirs = false;
-	while (live_inodes(fs) > low) {
+	while (live > low) {
 		size_t n = collect(fs, s->round, dirs, v, SHRINK_BATCH);
-		if (n == 0) {
-			if (dirs) {
-				s->round++;
-				return false;
-			}
+		if (n == 0 && !dirs) {
 			dirs = true;
 			continue;
 		}
+		if (n == 0) {
+			s->round++;
+			dirs = false;
+			if (live >= round_start)
+				return false;
+			round_start = live;
+			continue;
+		}
 		drop_names(s, v, n);
-		if (!sleep_unless_stopped(s, 0, SETTLE_NS))
+		if (!sleep_unless_stopped(s, SETTLE_NS))
 			return true;
+		live = fids_held(fs);
 	}
 	return true;
 }
@@ -139,7 +147,7 @@ static void *shrinker(void *arg)
 			break;
 		bool done = shrink_pass(s);
 		atomic_store(&s->kicked, false);
-		if (!done && !sleep_unless_stopped(s, BACKOFF_S, 0))
+		if (!done && !sleep_unless_stopped(s, BACKOFF_NS))
 			break;
 	}
 	return NULL;

@@ -189,7 +189,7 @@ walk_more_than_fds() {
 		for j in $(seq 100); do echo "$i.$j" >"$e/d$i/f$j"; done
 	done
 	start_server gofer
-	prlimit --pid "$SERVER_PID" --nofile=500:500
+	prlimit --pid "$SERVER_PID" --nofile=600:600
 	mount_fs "$1"
 	# stat every file (find -size), then read every one, twice over
 	[ "$(find "$m" -type f -size -2k | wc -l)" = 1200 ]
@@ -197,6 +197,15 @@ walk_more_than_fds() {
 	[ "$(find "$m" -type f -size -2k | wc -l)" = 1200 ]
 	for i in $(seq 12); do echo "new $i" >"$m/d$i/made-here"; done
 	[ "$(cat "$m"/d*/made-here | wc -l)" = 12 ]
+	# one directory of 3,000 files made here, listed at once (busybox's
+	# ls, as a sandbox's shell has it: its listing reads on while each
+	# entry is stat'ed): the listing must not take an inode per name
+	mkdir "$m/many"
+	for j in $(seq 3000); do echo "$j" >"$m/many/f$j"; done
+	[ "$(busybox ls "$m/many" | wc -l)" = 3000 ]
+	[ "$(ls "$m/many" | wc -l)" = 3000 ]
+	[ "$(ls -l "$m/many" | grep -c "^-")" = 3000 ]
+	[ "$(cat "$m"/many/* | wc -l)" = 3000 ]
 	wait_for 5 server_fds_at_most 400 || { echo "server fds: $(server_fds)"; false; }
 }
 
