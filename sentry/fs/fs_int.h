@@ -84,6 +84,8 @@ struct fs_itable {
 	struct fs_inode *all;         /* hashed or not, until forgotten: newest first */
 	struct fs_inode *all_tail;    /* the oldest */
 	size_t nall;                  /* inodes on `all`: fids this mount holds for them */
+	pthread_cond_t room;          /* an inode went (for adopts waiting at max_inodes) */
+	unsigned room_waiters;
 };
 
 struct fs_iopool;

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define ITAB_MIN_BUCKETS 1024u
 
@@ -27,7 +28,13 @@ int fs_itable_init(struct fs_itable *t)
 	t->count = 0;
 	t->all = t->all_tail = NULL;
 	t->nall = 0;
+	t->room_waiters = 0;
 	pthread_mutex_init(&t->mu, NULL);
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&t->room, &ca);
+	pthread_condattr_destroy(&ca);
 	return 0;
 }
 
@@ -176,6 +183,33 @@ static struct fs_inode *find_live(struct fs_itable *t, const struct p9_qid *qid,
 	return i;
 }
 
+/* Under itab.mu.  The shrinker works beside the lookups; a stream of them
+ * fast enough (a busy machine, a program stat'ing a big directory) could
+ * outrun it and the server's fds.  At max_inodes a new inode waits for
+ * forgets to make room, ROOM_WAIT_NS at most: never a deadlock, if all
+ * the mount holds is in use. */
+#define ROOM_WAIT_NS (200 * 1000 * 1000)
+
+static void wait_for_room_locked(struct fs *fs)
+{
+	struct fs_itable *t = &fs->itab;
+	if (!fs->max_inodes || fs_fids_held_locked(fs) < fs->max_inodes)
+		return;
+	fs_shrink_kick(fs);
+	struct timespec until;
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_nsec += ROOM_WAIT_NS;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	t->room_waiters++;
+	while (fs_fids_held_locked(fs) >= fs->max_inodes &&
+	       pthread_cond_timedwait(&t->room, &t->mu, &until) != ETIMEDOUT)
+		;
+	t->room_waiters--;
+}
+
 int fs_inode_adopt(struct fs *fs, uint32_t fid, const struct p9_qid *qid, uint64_t gen,
 		   bool born, struct fs_inode **out)
 {
@@ -203,6 +237,7 @@ int fs_inode_adopt(struct fs *fs, uint32_t fid, const struct p9_qid *qid, uint64
 	}
 	/* not `born` again: a racing adopt of the new file is that file */
 	pthread_mutex_lock(&t->mu);
+	wait_for_room_locked(fs);
 	i = find_live(t, qid, false);
 	if (i) {
 		i->nlookup++;
@@ -335,8 +370,11 @@ void fs_inode_forget(struct fs *fs, struct fs_inode *i, uint64_t n)
 	bool gone = i->nlookup == 0;
 	if (gone && i->hashed)
 		itab_remove(&fs->itab, i);
-	if (gone)
+	if (gone) {
 		all_unlink(&fs->itab, i);
+		if (fs->itab.room_waiters)
+			pthread_cond_broadcast(&fs->itab.room);
+	}
 	pthread_mutex_unlock(&fs->itab.mu);
 	if (!gone)
 		return;
@@ -360,5 +398,6 @@ void fs_itable_destroy(struct fs *fs)
 	fs->root = NULL;
 	free(t->buckets);
 	t->buckets = NULL;
+	pthread_cond_destroy(&t->room);
 	pthread_mutex_destroy(&t->mu);
 }
