@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "fs.h"
 #include "p9/client.h"
@@ -513,6 +514,10 @@ struct fs_shrink;
 int fs_shrink_start(struct fs *fs, struct fuse_session *se);
 void fs_shrink_stop(struct fs *fs);
 void fs_shrink_kick(struct fs *fs);   /* over the bound: drop some */
+/* A condition variable timed on CLOCK_MONOTONIC, and a deadline ns
+ * (under a second) from now on that clock. */
+void fs_cond_init_monotonic(pthread_cond_t *c);
+void fs_deadline_in(struct timespec *t, long ns);
 
 /* Operation tables, one file each. */
 void fs_ops_entry(struct fuse_lowlevel_ops *ops);

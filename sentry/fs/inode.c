@@ -30,11 +30,7 @@ int fs_itable_init(struct fs_itable *t)
 	t->nall = 0;
 	t->room_waiters = 0;
 	pthread_mutex_init(&t->mu, NULL);
-	pthread_condattr_t ca;
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&t->room, &ca);
-	pthread_condattr_destroy(&ca);
+	fs_cond_init_monotonic(&t->room);
 	return 0;
 }
 
@@ -197,12 +193,7 @@ static void wait_for_room_locked(struct fs *fs)
 		return;
 	fs_shrink_kick(fs);
 	struct timespec until;
-	clock_gettime(CLOCK_MONOTONIC, &until);
-	until.tv_nsec += ROOM_WAIT_NS;
-	if (until.tv_nsec >= 1000000000L) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000L;
-	}
+	fs_deadline_in(&until, ROOM_WAIT_NS);
 	t->room_waiters++;
 	while (fs_fids_held_locked(fs) >= fs->max_inodes &&
 	       pthread_cond_timedwait(&t->room, &t->mu, &until) != ETIMEDOUT)

@@ -83,16 +83,30 @@ static void drop_names(struct fs_shrink *s, struct victim *v, size_t n)
 	}
 }
 
+void fs_cond_init_monotonic(pthread_cond_t *c)
+{
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(c, &ca);
+	pthread_condattr_destroy(&ca);
+}
+
+void fs_deadline_in(struct timespec *t, long ns)
+{
+	clock_gettime(CLOCK_MONOTONIC, t);
+	t->tv_nsec += ns;
+	if (t->tv_nsec >= 1000000000L) {
+		t->tv_sec++;
+		t->tv_nsec -= 1000000000L;
+	}
+}
+
 /* Sleep ns (under a second); false if stopped meanwhile. */
 static bool sleep_unless_stopped(struct fs_shrink *s, long ns)
 {
 	struct timespec until;
-	clock_gettime(CLOCK_MONOTONIC, &until);
-	until.tv_nsec += ns;
-	if (until.tv_nsec >= 1000000000L) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000L;
-	}
+	fs_deadline_in(&until, ns);
 	pthread_mutex_lock(&s->mu);
 	while (!s->stop && pthread_cond_timedwait(&s->cond, &s->mu, &until) != ETIMEDOUT)
 		;
@@ -174,11 +188,7 @@ int fs_shrink_start(struct fs *fs, struct fuse_session *se)
 	s->se = se;
 	s->round = 1;
 	pthread_mutex_init(&s->mu, NULL);
-	pthread_condattr_t ca;
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&s->cond, &ca);
-	pthread_condattr_destroy(&ca);
+	fs_cond_init_monotonic(&s->cond);
 	int r = pthread_create(&s->thread, NULL, shrinker, s);
 	if (r != 0) {
 		pthread_cond_destroy(&s->cond);
