@@ -19,9 +19,14 @@ served_over_uring() {
 	sed -n 's/.*fs: \([0-9]*\) requests came over io_uring.*/\1/p' "$T/mount.log" | tail -1
 }
 
-# end_mount: unmount and wait for the mount process, so its log is complete
+# end_mount: unmount and wait for the mount process, so its log is complete.
+# A process the suite started may still be closing its files (the mount is
+# busy until its last requests are answered): try for a while.
 end_mount() {
-	umount "$T/mnt"
+	if ! umount "$T/mnt" 2>/dev/null; then
+		fuser -vm "$T/mnt" 2>&1 || true   # who holds it, for the log
+		wait_for 10 umount "$T/mnt" 2>/dev/null || umount "$T/mnt"
+	fi
 	wait_for 10 proc_gone "$MOUNT_PID"
 }
 
