@@ -3,7 +3,7 @@
 set -euo pipefail
 PKGS=(
   build-essential autoconf automake pkg-config clang
-  libseccomp-dev libcap-dev libev-dev libfuse3-dev liburing-dev libjansson-dev
+  libseccomp-dev libcap-dev libev-dev libfuse3-dev libjansson-dev
   libcmocka-dev bats busybox-static diod fuse3 attr jq
 )
 missing=()

@@ -47,8 +47,6 @@ static void usage(FILE *out)
 		"                           (half the hard fd limit; 0: no bound)\n"
 		"     hostfds|nohostfds     ask a burrow-gofer --pass-fds for the host fds\n"
 		"                           of opened files (default: no)\n"
-		"     uring|nouring         serve FUSE over io_uring where the kernel offers\n"
-		"                           it (fuse.enable_uring, Linux 6.14+; default: no)\n"
 		"     nosuid,nodev,noexec,noatime,... kernel mount flags\n"
 		"See burrow-sentry(8).\n");
 }

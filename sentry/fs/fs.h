@@ -36,8 +36,6 @@ struct fs_opts {
 				   files (burrow-gofer --pass-fds over unix
 				   sockets; a sandbox's mounts ask) */
 	bool debug;             /* libfuse request trace on stderr */
-	bool uring;             /* serve FUSE over io_uring where the kernel
-				   offers it (uring.c; default off) */
 };
 
 #define FS_MAX_INODES_AUTO UINT32_MAX

@@ -132,7 +132,6 @@ struct fs {
 	 * (0: no bound) */
 	size_t max_inodes;
 	struct fs_shrink *shrink;
-	struct fs_uring *uring;       /* uring.c: NULL on /dev/fuse alone */
 	/* files this mount creates get no security label from the server
 	 * (learnt from the first one asked; xattr_cache.c) */
 	atomic_bool new_unlabeled, labels_seen;
@@ -514,18 +513,6 @@ void *fs_tls_buf(enum fs_buf_slot slot, size_t size);
 struct fs_shrink;
 int fs_shrink_start(struct fs *fs, struct fuse_session *se);
 void fs_shrink_stop(struct fs *fs);
-
-/* uring.c: FUSE over io_uring.  Attach after the session is mounted and
- * before it reads its first request (the INIT reply offers the transport
- * when the kernel does), with at most max_per_cpu threads per CPU ring;
- * -errno leaves the session as it was.  Served: requests that came over
- * io_uring.  Stop asks the ring threads to end; free (after unmount)
- * joins and frees them. */
-int fs_uring_attach(struct fs *fs, struct fuse_session *se, const char *mountpoint,
-		    unsigned max_per_cpu);
-uint64_t fs_uring_served(const struct fs *fs);
-void fs_uring_stop(struct fs *fs);
-void fs_uring_free(struct fs *fs);
 void fs_shrink_kick(struct fs *fs);   /* over the bound: drop some */
 /* A condition variable timed on CLOCK_MONOTONIC, and a deadline ns
  * (under a second) from now on that clock. */

@@ -83,10 +83,6 @@ static int parse_one(struct fs_opts *o, char *opt)
 			o->hostfds = true;
 		else if (!strcmp(opt, "nohostfds"))
 			o->hostfds = false;
-		else if (!strcmp(opt, "uring"))
-			o->uring = true;
-		else if (!strcmp(opt, "nouring"))
-			o->uring = false;
 		else
 			return -EINVAL;
 		return 0;

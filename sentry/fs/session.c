@@ -357,35 +357,11 @@ static void raise_readahead(const char *mountpoint, uint32_t io)
 
 /* ---- public API ---- */
 
-/* FUSE over io_uring needs the kernel's consent (fuse.enable_uring);
- * without it the session keeps libfuse's own read and writev. */
-static bool uring_allowed(void)
-{
-	char c = 'N';
-	int fd = open("/sys/module/fuse/parameters/enable_uring", O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		if (read(fd, &c, 1) != 1)
-			c = 'N';
-		close(fd);
-	}
-	return c == 'Y';
-}
-
-static void attach_uring(struct fs_mount *m)
-{
-	if (!uring_allowed())
-		log_info("fs: the kernel does not offer FUSE over io_uring "
-			 "(fuse.enable_uring is off or absent); staying on /dev/fuse");
-	else if (fs_uring_attach(&m->fs, m->se, m->mountpoint, m->max_workers) < 0)
-		log_warn("fs: cannot set up FUSE over io_uring; staying on /dev/fuse");
-}
-
 static void mount_free(struct fs_mount *m)
 {
 	fs_shrink_stop(&m->fs);   /* it may be telling the kernel something */
 	if (m->se) {
 		fuse_session_unmount(m->se);
-		fs_uring_free(&m->fs);   /* before the device closes */
 		fuse_session_destroy(m->se);
 	}
 	fs_fini(&m->fs);
@@ -439,8 +415,6 @@ int fs_mount_start(int conn_fd, const char *mountpoint, const struct fs_opts *o,
 		log_error("fs: cannot mount FUSE at the mountpoint");
 		r = -EPERM;
 	}
-	if (r == 0 && o->uring)
-		attach_uring(m);
 	if (r == 0)   /* failing, the mount just has no bound (logged) */
 		fs_shrink_start(&m->fs, m->se);
 	if (r == 0)
@@ -464,7 +438,6 @@ void fs_mount_stop(struct fs_mount *m)
 {
 	atomic_store(&m->fs.exiting, true);
 	fuse_session_exit(m->se);
-	fs_uring_stop(&m->fs);
 	pthread_mutex_lock(&m->mu);
 	m->stopping = true;
 	/* a worker busy with a request acts on this at its next read */

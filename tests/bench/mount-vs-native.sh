@@ -14,8 +14,7 @@
 # Environment: REPS (runs per cell, the median is shown; 3), FILES (meta
 # row, 10000), TREE_FILES (files in the tar tree, 4000), SEQ_MIB (1024),
 # RAND_READS (4 KiB reads, 20000), TARGETS ("native burrow diod
-# burrow-shared", plus burrow-uring: cache=exclusive over FUSE's io_uring
-# transport, where /sys/module/fuse/parameters/enable_uring is Y), BACKING (disk or tmpfs), ROWS (subset of: meta tar find
+# burrow-shared"), BACKING (disk or tmpfs), ROWS (subset of: meta tar find
 # rm seqwrite seqread randread), GOFER_ARGS (burrow-gofer's extra options;
 # default --pass-fds, as a sandbox pairs it: the mounts then ask for the
 # host fds and read and write through them; "" for 9P reads and writes).
@@ -33,16 +32,7 @@ FILES=${FILES:-10000}
 TREE_FILES=${TREE_FILES:-4000}
 SEQ_MIB=${SEQ_MIB:-1024}
 RAND_READS=${RAND_READS:-20000}
-URING_PARAM=/sys/module/fuse/parameters/enable_uring
-if [ "$(cat "$URING_PARAM" 2>/dev/null)" = Y ]; then
-	TARGETS=${TARGETS:-native burrow burrow-uring diod burrow-shared}
-else
-	TARGETS=${TARGETS:-native burrow diod burrow-shared}
-fi
-case " $TARGETS " in
-*" burrow-uring "*) [ "$(cat "$URING_PARAM" 2>/dev/null)" = Y ] ||
-	bench_die "burrow-uring needs FUSE over io_uring: echo Y > $URING_PARAM (Linux 6.14+)" ;;
-esac
+TARGETS=${TARGETS:-native burrow diod burrow-shared}
 BACKING=${BACKING:-disk}
 ROWS=${ROWS:-meta tar find rm seqwrite seqread randread}
 GOFER_ARGS=${GOFER_ARGS---pass-fds}
@@ -101,8 +91,6 @@ setup_target() {
 	burrow) start_gofer burrow; mount_target burrow "cache=exclusive$HOSTFDS"; DIR[burrow]=$T/mnt/burrow ;;
 	burrow-shared) start_gofer burrow-shared; mount_target burrow-shared "cache=shared$HOSTFDS"
 		DIR[burrow-shared]=$T/mnt/burrow-shared ;;
-	burrow-uring) start_gofer burrow-uring; mount_target burrow-uring "cache=exclusive,uring$HOSTFDS"
-		DIR[burrow-uring]=$T/mnt/burrow-uring ;;
 	diod) start_diod diod; mount_target diod "cache=exclusive,aname=$T/back/diod"
 		DIR[diod]=$T/mnt/diod ;;
 	*) bench_die "unknown target '$1'" ;;
