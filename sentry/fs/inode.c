@@ -268,13 +268,8 @@ void fs_inode_named(struct fs *fs, struct fs_inode *i, struct fs_inode *parent, 
 		return;
 	fuse_ino_t p = fs_nodeid(fs, parent);
 	pthread_mutex_lock(&fs->itab.mu);
-	bool same = i->ename_parent == p && i->ename && !strcmp(i->ename, name);
-	pthread_mutex_unlock(&fs->itab.mu);
-	if (same)
-		return;
-	char *copy = strdup(name);
-	pthread_mutex_lock(&fs->itab.mu);
-	set_ename(i, p, copy);
+	if (i->ename_parent != p || !i->ename || strcmp(i->ename, name) != 0)
+		set_ename(i, p, strdup(name));   /* NULL: unnamed, see set_ename */
 	pthread_mutex_unlock(&fs->itab.mu);
 }
 
